@@ -1,0 +1,186 @@
+"""Plain CRM events: what the store did, as JSON-serialisable facts with identity.
+
+The Saleor layer builds these from Saleor objects (and the sandbox from its generator);
+everything after that only sees these classes. Money is ``Decimal`` in memory and a decimal
+string on the wire; times are timezone-aware and ISO 8601 on the wire.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+
+class EventKind(StrEnum):
+    CUSTOMER_CREATED = "customer.created"
+    CUSTOMER_UPDATED = "customer.updated"
+    CUSTOMER_DELETED = "customer.deleted"
+    CHECKOUT_CREATED = "checkout.created"
+    CHECKOUT_UPDATED = "checkout.updated"
+    ORDER_CREATED = "order.created"
+    ORDER_CONFIRMED = "order.confirmed"
+    ORDER_PAID = "order.paid"
+    ORDER_FULLY_PAID = "order.fully_paid"
+    ORDER_CANCELLED = "order.cancelled"
+    ORDER_REFUNDED = "order.refunded"
+    ORDER_FULLY_REFUNDED = "order.fully_refunded"
+    ORDER_FULFILLED = "order.fulfilled"
+    ORDER_UPDATED = "order.updated"
+
+    @property
+    def subject(self) -> str:
+        """``customer``, ``checkout`` or ``order``: which payload the event carries."""
+        return self.value.split(".", 1)[0]
+
+
+@dataclasses.dataclass(frozen=True)
+class Line:
+    """One order or checkout line, denormalised so history survives catalogue changes."""
+
+    quantity: int
+    unit_price: Decimal
+    product_name: str = ""
+    variant_name: str = ""
+    sku: str = ""
+    variant_id: str | None = None
+    product_id: str | None = None
+    category_id: str | None = None
+    category_name: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Customer:
+    user_id: str  # Saleor global ID of the User
+    email: str
+    user_pk: int | None = None  # primary key of settings.AUTH_USER_MODEL, for the FK
+    first_name: str = ""
+    last_name: str = ""
+    is_active: bool = True
+    marketing_consent: bool | None = None  # None: the store did not say
+    date_joined: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Checkout:
+    token: str
+    channel: str
+    currency: str
+    total: Decimal
+    updated_at: datetime
+    created_at: datetime | None = None
+    email: str = ""
+    user_id: str | None = None
+    user_pk: int | None = None
+    lines: tuple[Line, ...] = ()
+    attribution: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True)
+class Order:
+    order_id: str  # Saleor global ID of the Order
+    number: str
+    status: str  # Saleor OrderStatus value: unconfirmed, unfulfilled, fulfilled, canceled, ...
+    channel: str
+    currency: str
+    total: Decimal  # gross total the shopper pays
+    shipping: Decimal
+    created_at: datetime
+    updated_at: datetime
+    email: str = ""
+    user_id: str | None = None
+    user_pk: int | None = None
+    charge_status: str = "none"  # none, partial, full, overcharged
+    total_charged: Decimal = Decimal(0)
+    total_refunded: Decimal = Decimal(0)
+    checkout_token: str | None = None
+    lines: tuple[Line, ...] = ()
+    attribution: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+Payload = Customer | Checkout | Order
+_PAYLOAD_CLASSES: dict[str, type] = {"customer": Customer, "checkout": Checkout, "order": Order}
+
+
+@dataclasses.dataclass(frozen=True)
+class Event:
+    """A fact about the store. ``key`` makes a second delivery of the same fact a no-op."""
+
+    kind: EventKind
+    data: Payload
+
+    @property
+    def object_id(self) -> str:
+        match self.data:
+            case Customer(user_id=object_id) | Order(order_id=object_id):
+                return object_id
+            case Checkout(token=object_id):
+                return object_id
+        raise TypeError(self.data)
+
+    @property
+    def version(self) -> str:
+        """What makes this delivery unique for its object: the object's last change."""
+        if self.kind in (EventKind.CUSTOMER_CREATED, EventKind.CUSTOMER_DELETED):
+            return "-"
+        stamp = getattr(self.data, "updated_at", None)
+        return stamp.isoformat() if stamp else "-"
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind.value}:{self.object_id}:{self.version}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind.value, self.kind.subject: _encode(self.data)}
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Event:
+        kind = EventKind(raw["kind"])
+        data_class = _PAYLOAD_CLASSES[kind.subject]
+        return cls(kind=kind, data=_decode(data_class, raw[kind.subject]))
+
+
+def normalise_email(email: str | None) -> str:
+    """One spelling per mailbox, so guest orders and accounts meet on the same key."""
+    return (email or "").strip().lower()
+
+
+def _encode(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_encode(item) for item in value]
+    if isinstance(value, dict):
+        return {str(k): _encode(v) for k, v in value.items()}
+    return value
+
+
+def _decode(annotation: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        inner = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+        return _decode(inner[0], value)
+    if origin is tuple:
+        return tuple(_decode(typing.get_args(annotation)[0], item) for item in value)
+    if origin is dict:
+        return {str(k): str(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(annotation):
+        hints = typing.get_type_hints(annotation)
+        known = {f.name for f in dataclasses.fields(annotation)}
+        return annotation(**{k: _decode(hints[k], v) for k, v in value.items() if k in known})
+    if annotation is Decimal:
+        return Decimal(str(value))
+    if annotation is datetime:
+        return datetime.fromisoformat(value)
+    return value

@@ -1,0 +1,105 @@
+"""Apply CRM events: exactly once per event key, in one transaction with the receipts.
+
+Events are applied in the order given. Account events go one by one (they may join a guest's
+history to an account); the runs of order and checkout events between them go set-wise. Later
+domains (loyalty, segments, ...) ``subscribe`` to run after, in the same transaction, with the
+profile each event landed on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable, Iterable
+
+from django.db import transaction
+
+from .events import Event
+from .profiles.customers import apply_customer_event
+from .profiles.identity import ForgottenCustomer
+from .profiles.models import CustomerProfile
+from .profiles.purchases import apply_purchases
+from .receipts import claim
+
+logger = logging.getLogger(__name__)
+
+Subscriber = Callable[[Event, CustomerProfile | None], None]
+_subscribers: list[Subscriber] = []
+
+
+def subscribe(subscriber: Subscriber) -> Subscriber:
+    """Let a domain react to every applied event (usable as a decorator)."""
+    if subscriber not in _subscribers:
+        _subscribers.append(subscriber)
+    return subscriber
+
+
+def ingest(event: Event) -> bool:
+    """Apply ``event`` unless its key was applied before; True when it was applied now."""
+    with transaction.atomic():
+        return _apply([event]) == 1
+
+
+@dataclasses.dataclass
+class BatchResult:
+    applied: int = 0
+    skipped: int = 0
+    failed: list[tuple[Event, Exception]] = dataclasses.field(default_factory=list)
+
+
+def ingest_many(events: Iterable[Event]) -> BatchResult:
+    """Apply a batch in one transaction: the fast path for backfills and busy workers.
+
+    When the batch fails, it is rolled back and replayed one event per transaction, so good
+    events still land and each failure comes back to the caller with its error.
+    """
+    events = list(events)
+    try:
+        with transaction.atomic():
+            applied = _apply(events)
+        return BatchResult(applied=applied, skipped=len(events) - applied)
+    except Exception:
+        logger.warning("batch of %d events failed; applying one by one", len(events), exc_info=True)
+    result = BatchResult()
+    for event in events:
+        try:
+            if ingest(event):
+                result.applied += 1
+            else:
+                result.skipped += 1
+        except Exception as error:
+            result.failed.append((event, error))
+    return result
+
+
+def _apply(events: list[Event]) -> int:
+    fresh_keys = claim([(event.key, event.kind.value) for event in events])
+    fresh: list[Event] = []
+    for event in events:
+        if event.key in fresh_keys:
+            fresh_keys.discard(event.key)  # a key twice in one batch applies once
+            fresh.append(event)
+    run: list[Event] = []
+    for event in fresh:
+        if event.kind.subject == "customer":
+            _apply_run(run)
+            run = []
+            try:
+                _notify([event], [apply_customer_event(event)])
+            except ForgottenCustomer:  # raised before anything is written
+                pass
+        else:
+            run.append(event)
+    _apply_run(run)
+    return len(fresh)
+
+
+def _apply_run(run: list[Event]) -> None:
+    if run:
+        _notify(run, apply_purchases(run))
+
+
+def _notify(events: list[Event], profiles: list[CustomerProfile | None]) -> None:
+    for subscriber in _subscribers:
+        for event, profile in zip(events, profiles, strict=True):
+            subscriber(event, profile)

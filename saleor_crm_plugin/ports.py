@@ -1,0 +1,51 @@
+"""Interfaces for what only the store can do, resolved from the host's settings.
+
+The core asks these; ``saleor_crm_plugin.saleor.ports`` answers them inside Saleor and
+``saleor_crm_plugin.sandbox.ports`` in the sandbox. A host picks its implementations with the
+Django setting ``CRM_PORTS`` (name -> dotted path); the defaults are Saleor's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from .events import Event
+
+DEFAULT_PORTS = {
+    "config_source": "saleor_crm_plugin.saleor.ports.PluginConfigSource",
+    "backfill_source": "saleor_crm_plugin.saleor.ports.SaleorBackfillSource",
+}
+
+
+class ConfigSource(Protocol):
+    def load(self) -> dict[str, Any]:
+        """Settings the merchant changed in the store's own configuration UI."""
+
+
+class BackfillSource(Protocol):
+    """Existing store data, as the same events live hooks produce, in primary-key order."""
+
+    def count(self, subject: str) -> int:
+        """How many customers or orders (``subject``) there are, for the progress bar."""
+
+    def batches(self, subject: str, after: str | None, size: int) -> Iterator[tuple[str, list[Event]]]:
+        """Yield ``(cursor, events)`` batches after ``cursor``; a cursor resumes the walk."""
+
+
+@cache
+def _port(name: str) -> Any:
+    paths = {**DEFAULT_PORTS, **getattr(settings, "CRM_PORTS", {})}
+    return import_string(paths[name])()
+
+
+def config_source() -> ConfigSource:
+    return _port("config_source")
+
+
+def backfill_source() -> BackfillSource:
+    return _port("backfill_source")

@@ -1,0 +1,106 @@
+"""Celery tasks of the CRM, all on the queue named by ``settings.queue`` (``crm``).
+
+A hook only enqueues; the task applies the event, retries with exponential backoff, and after
+the last retry keeps the event as a ``DeadLetter`` that ``crm_replay_dead_letters`` can replay.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from .events import Event
+from .ingest import ingest
+from .profiles.checkouts import mark_abandoned_checkouts
+from .receipts import DeadLetter
+from .settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+PERIODIC_TASKS = {
+    "crm-mark-abandoned-checkouts": {
+        "task": "saleor_crm_plugin.mark_abandoned_checkouts",
+        "schedule": timedelta(minutes=15),
+        "options": {"queue": "crm", "expires": 15 * 60},
+    },
+}
+
+
+def deliver(event: Event) -> None:
+    """Hand an event to the pipeline: inline or on Celery, per the settings. Never raises."""
+    settings = get_settings()
+    try:
+        if settings.process_synchronously:
+            apply_or_keep(event.to_dict(), attempts=1)
+        else:
+            ingest_event.apply_async(args=[event.to_dict()], queue=settings.queue)
+    except Exception as error:  # the broker is down: keep the event rather than lose it
+        logger.exception("CRM could not deliver %s", event.key)
+        keep_dead_letter(event.to_dict(), error, attempts=0)
+
+
+@shared_task(bind=True, name="saleor_crm_plugin.ingest_event", acks_late=True, max_retries=None)
+def ingest_event(self, raw: dict) -> bool:
+    try:
+        return ingest(Event.from_dict(raw))
+    except Exception as error:
+        attempts = self.request.retries + 1
+        if attempts > get_settings().max_retries:
+            keep_dead_letter(raw, error, attempts)
+            return False
+        raise self.retry(exc=error, countdown=backoff_seconds(self.request.retries)) from error
+
+
+def apply_or_keep(raw: dict, attempts: int) -> bool:
+    """Apply now; on failure keep the event as a dead letter instead of raising."""
+    try:
+        return ingest(Event.from_dict(raw))
+    except Exception as error:
+        keep_dead_letter(raw, error, attempts)
+        return False
+
+
+def backoff_seconds(retries: int) -> int:
+    """2, 4, 8, ... seconds, capped at ten minutes."""
+    return min(2 ** (retries + 1), 600)
+
+
+def keep_dead_letter(raw: dict, error: Exception, attempts: int) -> DeadLetter:
+    kind = str(raw.get("kind", "?"))
+    try:
+        key = Event.from_dict(raw).key
+    except Exception:
+        key = f"undecodable:{kind}"
+    logger.error("CRM event %s failed for good after %d attempts: %s", key, attempts, error)
+    return DeadLetter.objects.create(
+        key=key, kind=kind, payload=raw, attempts=attempts,
+        error="".join(traceback.format_exception(error)).strip()[-10_000:],
+    )
+
+
+def replay_dead_letters(limit: int | None = None) -> tuple[int, int]:
+    """Re-apply kept events (idempotent); returns (replayed, still failing)."""
+    replayed = failing = 0
+    letters = DeadLetter.objects.filter(replayed_at__isnull=True).order_by("created_at")
+    for letter in letters[:limit] if limit else letters:
+        try:
+            ingest(Event.from_dict(letter.payload))
+        except Exception as error:
+            failing += 1
+            letter.attempts += 1
+            letter.error = "".join(traceback.format_exception(error)).strip()[-10_000:]
+            letter.save(update_fields=["attempts", "error"])
+            continue
+        letter.replayed_at = timezone.now()
+        letter.save(update_fields=["replayed_at"])
+        replayed += 1
+    return replayed, failing
+
+
+@shared_task(name="saleor_crm_plugin.mark_abandoned_checkouts")
+def mark_abandoned_checkouts_task() -> int:
+    return mark_abandoned_checkouts(timezone.now())

@@ -1,0 +1,41 @@
+# Sourced by scripts/test and scripts/demo: venv, packages, PostgreSQL and Redis, from nothing.
+set -euo pipefail
+
+find_python() {
+  for candidate in python3.12 /root/.pyenv/versions/3.12*/bin/python3.12 /usr/bin/python3.12; do
+    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null; then
+      command -v "$candidate"; return
+    fi
+  done
+  echo "Python 3.12 is required (Saleor's version); install it and retry." >&2
+  exit 1
+}
+
+if [ ! -x .venv/bin/python ]; then
+  "$(find_python)" -m venv .venv
+fi
+if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
+  .venv/bin/pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+  .venv/bin/pip install -q -e '.[test]' 2>&1 | grep -v '^WARNING: Location' || true
+  .venv/bin/python -c 'import saleor_crm_plugin, django, graphene, celery, psycopg'
+  touch .venv/.installed
+fi
+
+# PostgreSQL and Redis on 127.0.0.1, started when they are not running.
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
+  for _ in $(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+  for _ in $(seq 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done
+fi
+
+export PGUSER="${PGUSER:-postgres}"
+export CRM_DB_NAME="${CRM_DB_NAME:-saleor_crm}"
+export DATABASE_URL="${DATABASE_URL:-postgres://${PGUSER}@127.0.0.1:5432/${CRM_DB_NAME}}"
+export CELERY_BROKER_URL="${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}"
+export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-saleor_crm_plugin.sandbox.settings}"
+if ! psql "$DATABASE_URL" -qc 'select 1' >/dev/null 2>&1; then
+  createdb -h 127.0.0.1 -U "$PGUSER" "$CRM_DB_NAME"
+fi
