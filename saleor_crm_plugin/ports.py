@@ -8,6 +8,7 @@ Django setting ``CRM_PORTS`` (name -> dotted path); the defaults are Saleor's.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from functools import cache
 from typing import Any, Protocol
 
@@ -19,6 +20,7 @@ from .events import Event
 DEFAULT_PORTS = {
     "config_source": "saleor_crm_plugin.saleor.ports.PluginConfigSource",
     "backfill_source": "saleor_crm_plugin.saleor.ports.SaleorBackfillSource",
+    "writer_access": "saleor_crm_plugin.saleor.ports.WriterAccess",
 }
 
 
@@ -37,6 +39,11 @@ class BackfillSource(Protocol):
         """Yield ``(cursor, events)`` batches after ``cursor``; a cursor resumes the walk."""
 
 
+class WriterAccess(Protocol):
+    def __call__(self) -> AbstractContextManager:
+        """A context in which background work may write to the primary database."""
+
+
 @cache
 def _port(name: str) -> Any:
     paths = {**DEFAULT_PORTS, **getattr(settings, "CRM_PORTS", {})}
@@ -49,3 +56,7 @@ def config_source() -> ConfigSource:
 
 def backfill_source() -> BackfillSource:
     return _port("backfill_source")
+
+
+def writer_access() -> AbstractContextManager:
+    return _port("writer_access")()

@@ -29,6 +29,8 @@ class CRMSettings:
     favourites_limit: int = 3
     # Order and checkout metadata keys read as marketing attribution.
     attribution_keys: tuple[str, ...] = ("utm_source", "utm_medium", "utm_campaign")
+    # Saleor has no consent field: the user metadata key a store's storefront writes it to.
+    consent_metadata_key: str = "marketing_consent"
     # Celery queue of the CRM tasks, and how often a failing event is retried.
     queue: str = "crm"
     max_retries: int = 5

@@ -16,6 +16,7 @@ from django.utils import timezone
 from .events import Event
 from .ingest import ingest
 from .profiles.checkouts import mark_abandoned_checkouts
+from .ports import writer_access
 from .receipts import DeadLetter
 from .settings import get_settings
 
@@ -46,7 +47,8 @@ def deliver(event: Event) -> None:
 @shared_task(bind=True, name="saleor_crm_plugin.ingest_event", acks_late=True, max_retries=None)
 def ingest_event(self, raw: dict) -> bool:
     try:
-        return ingest(Event.from_dict(raw))
+        with writer_access():
+            return ingest(Event.from_dict(raw))
     except Exception as error:
         attempts = self.request.retries + 1
         if attempts > get_settings().max_retries:
@@ -58,7 +60,8 @@ def ingest_event(self, raw: dict) -> bool:
 def apply_or_keep(raw: dict, attempts: int) -> bool:
     """Apply now; on failure keep the event as a dead letter instead of raising."""
     try:
-        return ingest(Event.from_dict(raw))
+        with writer_access():
+            return ingest(Event.from_dict(raw))
     except Exception as error:
         keep_dead_letter(raw, error, attempts)
         return False
@@ -76,10 +79,11 @@ def keep_dead_letter(raw: dict, error: Exception, attempts: int) -> DeadLetter:
     except Exception:
         key = f"undecodable:{kind}"
     logger.error("CRM event %s failed for good after %d attempts: %s", key, attempts, error)
-    return DeadLetter.objects.create(
-        key=key, kind=kind, payload=raw, attempts=attempts,
-        error="".join(traceback.format_exception(error)).strip()[-10_000:],
-    )
+    with writer_access():
+        return DeadLetter.objects.create(
+            key=key, kind=kind, payload=raw, attempts=attempts,
+            error="".join(traceback.format_exception(error)).strip()[-10_000:],
+        )
 
 
 def replay_dead_letters(limit: int | None = None) -> tuple[int, int]:
@@ -103,4 +107,5 @@ def replay_dead_letters(limit: int | None = None) -> tuple[int, int]:
 
 @shared_task(name="saleor_crm_plugin.mark_abandoned_checkouts")
 def mark_abandoned_checkouts_task() -> int:
-    return mark_abandoned_checkouts(timezone.now())
+    with writer_access():
+        return mark_abandoned_checkouts(timezone.now())

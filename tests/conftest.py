@@ -2,8 +2,12 @@
 
 import pytest
 
+from saleor_crm_plugin.ingest import ingest
+from saleor_crm_plugin.profiles.models import CustomerProfile
 from saleor_crm_plugin.sandbox.celery import app as celery_app
 from saleor_crm_plugin.settings import reload_settings
+
+from .factories import customer_event
 
 
 @pytest.fixture(autouse=True)
@@ -24,3 +28,10 @@ def crm_settings(settings):
 
     yield change
     reload_settings()
+
+
+@pytest.fixture
+def ada(db):
+    """A registered shopper's profile, made the way the store makes it: by a customer.created event."""
+    ingest(customer_event(pk=1, email="ada@example.com", marketing_consent=True))
+    return CustomerProfile.objects.get(email="ada@example.com")

@@ -12,7 +12,6 @@ orders refunded (a third in full); 60 % of unpaid orders are cancelled; 40 % car
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import heapq
 import random
@@ -22,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from ..events import Checkout, Customer, Event, EventKind, Line, Order
+from ..ids import global_id
 
 CHANNELS = (("default-channel", "USD"), ("channel-eu", "EUR"), ("channel-pl", "PLN"))
 CURRENCY_RATE = {"USD": Decimal("1"), "EUR": Decimal("0.92"), "PLN": Decimal("4.05")}
@@ -32,11 +32,6 @@ CATEGORIES = (
 FIRST_NAMES = ("Ada", "Ben", "Chloe", "Dan", "Eva", "Felix", "Gosia", "Hugo", "Iris", "Jan", "Kai", "Lena", "Marek", "Nina", "Omar", "Pia")
 LAST_NAMES = ("Nowak", "Smith", "Müller", "Rossi", "Dubois", "Kowalska", "Jensen", "Garcia", "Novak", "Brown", "Silva", "Weber")
 UTM = (("google", "cpc", "brand-search"), ("facebook", "social", "spring-sale"), ("newsletter", "email", "weekly"), ("instagram", "social", "influencer-q3"))
-
-
-def global_id(type_name: str, pk: object) -> str:
-    """Saleor's Relay global ID: base64 of ``Type:pk``."""
-    return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
 
 
 @dataclasses.dataclass(frozen=True)

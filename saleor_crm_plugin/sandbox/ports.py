@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import nullcontext
 from typing import Any
 
 from ..events import Event
@@ -12,6 +13,11 @@ from .generator import StoreGenerator
 class SettingsConfigSource:
     def load(self) -> dict[str, Any]:
         return {}  # the sandbox's Django setting CRM is all there is
+
+
+class WriterAccess:
+    def __call__(self):
+        return nullcontext()  # one database, no replica: nothing to declare
 
 
 class GeneratedStoreSource:

@@ -18,6 +18,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "saleor_crm_plugin",
+    "saleor_crm_plugin.sandbox",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -61,6 +62,7 @@ CRM = {"process_synchronously": os.environ.get("CRM_SYNC", "0") == "1"}
 CRM_PORTS = {
     "config_source": "saleor_crm_plugin.sandbox.ports.SettingsConfigSource",
     "backfill_source": "saleor_crm_plugin.sandbox.ports.GeneratedStoreSource",
+    "writer_access": "saleor_crm_plugin.sandbox.ports.WriterAccess",
 }
 
 LOGGING = {

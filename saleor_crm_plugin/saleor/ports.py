@@ -1,0 +1,68 @@
+"""The core's ports answered by Saleor: the plugin's dashboard configuration and the backfill."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ..events import Event, EventKind
+from . import event_builders
+
+PLUGIN_ID = "saleor.crm"
+
+
+class PluginConfigSource:
+    def load(self) -> dict[str, Any]:
+        from saleor.plugins.models import PluginConfiguration
+
+        row = PluginConfiguration.objects.filter(identifier=PLUGIN_ID, channel__isnull=True).first()
+        if row is None:
+            return {}
+        return {item["name"]: item["value"] for item in row.configuration or [] if item.get("value") not in (None, "")}
+
+
+class WriterAccess:
+    """Saleor's Celery tasks must declare writes to the primary database (``allow_writer``)."""
+
+    def __call__(self):
+        from saleor.core.db.connection import allow_writer
+
+        return allow_writer()
+
+
+class SaleorBackfillSource:
+    """Saleor's customers (by pk) and non-draft orders (by number), as final-state events."""
+
+    def count(self, subject: str) -> int:
+        return self._queryset(subject).count()
+
+    def batches(self, subject: str, after: str | None, size: int) -> Iterator[tuple[str, list[Event]]]:
+        cursor_field = "pk" if subject == "customers" else "number"
+        queryset = self._queryset(subject).order_by(cursor_field)
+        if after is not None:
+            queryset = queryset.filter(**{f"{cursor_field}__gt": int(after)})
+        while True:
+            rows = list(queryset[:size])
+            if not rows:
+                return
+            if subject == "customers":
+                events = [Event(EventKind.CUSTOMER_CREATED, event_builders.customer_payload(user)) for user in rows]
+            else:
+                events = [Event(EventKind.ORDER_UPDATED, event_builders.order_payload(order)) for order in rows]
+            last = str(getattr(rows[-1], cursor_field))
+            yield last, events
+            queryset = self._queryset(subject).order_by(cursor_field).filter(**{f"{cursor_field}__gt": int(last)})
+
+    @staticmethod
+    def _queryset(subject: str):
+        if subject == "customers":
+            from saleor.account.models import User
+
+            return User.objects.customers()
+        from saleor.order.models import Order
+
+        return (
+            Order.objects.exclude(status="draft")
+            .select_related("channel", "user")
+            .prefetch_related(event_builders.LINES, "payments__transactions", "payment_transactions")
+        )
