@@ -60,8 +60,13 @@ def run_backfill(
         checkpoint.save()
         scanned = 0
         with tqdm(
-            total=source.count(subject), initial=checkpoint.processed, desc=subject,
-            unit=subject[:-1], file=progress_to, disable=progress_to is None, mininterval=0.5,
+            total=source.count(subject),
+            initial=checkpoint.processed,
+            desc=subject,
+            unit=subject[:-1],
+            file=progress_to,
+            disable=progress_to is None,
+            mininterval=0.5,
         ) as bar:
             for cursor, events in source.batches(subject, checkpoint.cursor, batch_size):
                 result = ingest_many(events)

@@ -8,6 +8,7 @@ profile each event landed on.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 from collections.abc import Callable, Iterable
@@ -84,10 +85,8 @@ def _apply(events: list[Event]) -> int:
         if event.kind.subject == "customer":
             _apply_run(run)
             run = []
-            try:
+            with contextlib.suppress(ForgottenCustomer):  # raised before anything is written
                 _notify([event], [apply_customer_event(event)])
-            except ForgottenCustomer:  # raised before anything is written
-                pass
         else:
             run.append(event)
     _apply_run(run)

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from .events import Event
 from .ingest import ingest
-from .profiles.checkouts import mark_abandoned_checkouts
 from .ports import writer_access
+from .profiles.checkouts import mark_abandoned_checkouts
 from .receipts import DeadLetter
 from .settings import get_settings
 
@@ -81,7 +81,10 @@ def keep_dead_letter(raw: dict, error: Exception, attempts: int) -> DeadLetter:
     logger.error("CRM event %s failed for good after %d attempts: %s", key, attempts, error)
     with writer_access():
         return DeadLetter.objects.create(
-            key=key, kind=kind, payload=raw, attempts=attempts,
+            key=key,
+            kind=kind,
+            payload=raw,
+            attempts=attempts,
             error="".join(traceback.format_exception(error)).strip()[-10_000:],
         )
 

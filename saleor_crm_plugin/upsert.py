@@ -28,7 +28,9 @@ def upsert_add(
     columns = [meta.get_field(name).column for name in names]
     column_of = dict(zip(names, columns, strict=True))
     placeholders = "(" + ", ".join(["%s"] * len(names)) + ")"
-    updates = [f"{quote(column_of[f])} = {table}.{quote(column_of[f])} + excluded.{quote(column_of[f])}" for f in add_fields]
+    updates = [
+        f"{quote(column_of[f])} = {table}.{quote(column_of[f])} + excluded.{quote(column_of[f])}" for f in add_fields
+    ]
     updates += [f"{quote(column_of[f])} = excluded.{quote(column_of[f])}" for f in replace_fields]
     sql = (
         f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "
@@ -36,10 +38,6 @@ def upsert_add(
         f"ON CONFLICT ({', '.join(quote(column_of[f]) for f in key_fields)}) "
         f"DO UPDATE SET {', '.join(updates)}"
     )
-    params = [
-        meta.get_field(name).get_db_prep_save(row[name], connection)
-        for row in rows
-        for name in names
-    ]
+    params = [meta.get_field(name).get_db_prep_save(row[name], connection) for row in rows for name in names]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -23,7 +23,9 @@ def clean_tags(names: Iterable[str]) -> list[str]:
     tags = sorted({name.strip().lower() for name in names if name.strip()})
     too_long = [tag for tag in tags if len(tag) > MAX_TAG_LENGTH]
     if too_long:
-        raise ProfileActionError("tags", "INVALID", f"Tags are at most {MAX_TAG_LENGTH} characters: {too_long[0][:20]}…")
+        raise ProfileActionError(
+            "tags", "INVALID", f"Tags are at most {MAX_TAG_LENGTH} characters: {too_long[0][:20]}…"
+        )
     return tags
 
 
@@ -41,10 +43,18 @@ def add_note(profile: CustomerProfile, body: str, author=None) -> CustomerNote:
     if not body:
         raise ProfileActionError("body", "REQUIRED", "A note needs some text.")
     note = CustomerNote.objects.create(profile=profile, body=body, author=author)
-    timeline.record([timeline.entry(
-        profile.pk, "note.added", note.created_at, f"Note: {body[:200]}", {"note_id": note.pk},
-        f"note.added:{note.pk}",
-    )])
+    timeline.record(
+        [
+            timeline.entry(
+                profile.pk,
+                "note.added",
+                note.created_at,
+                f"Note: {body[:200]}",
+                {"note_id": note.pk},
+                f"note.added:{note.pk}",
+            )
+        ]
+    )
     return note
 
 
@@ -57,7 +67,13 @@ def delete_note(note: CustomerNote) -> None:
 def set_marketing_consent(profile: CustomerProfile, consent: bool) -> None:
     profile.marketing_consent = consent
     profile.save(update_fields=["marketing_consent", "updated_at"])
-    timeline.record([timeline.entry(
-        profile.pk, "consent.changed", timezone.now(),
-        "Subscribed to marketing" if consent else "Unsubscribed from marketing",
-    )])
+    timeline.record(
+        [
+            timeline.entry(
+                profile.pk,
+                "consent.changed",
+                timezone.now(),
+                "Subscribed to marketing" if consent else "Unsubscribed from marketing",
+            )
+        ]
+    )

@@ -102,14 +102,20 @@ class Deltas:
             if lost:
                 _recompute_order_dates(lost)
         upsert_add(
-            CustomerSpend, ["profile", "currency"],
+            CustomerSpend,
+            ["profile", "currency"],
             [{"profile": p, "currency": c, "orders_count": n, "total": t} for (p, c), (n, t) in self.spend.items()],
             add_fields=["orders_count", "total"],
         )
         upsert_add(
-            ProfileAffinity, ["profile", "kind", "ref_id"],
-            [{"profile": p, "kind": k, "ref_id": r, "name": name, "quantity": q} for (p, k, r), (q, name) in self.affinity.items()],
-            add_fields=["quantity"], replace_fields=["name"],
+            ProfileAffinity,
+            ["profile", "kind", "ref_id"],
+            [
+                {"profile": p, "kind": k, "ref_id": r, "name": name, "quantity": q}
+                for (p, k, r), (q, name) in self.affinity.items()
+            ],
+            add_fields=["quantity"],
+            replace_fields=["name"],
         )
 
 
@@ -141,13 +147,24 @@ def write_profile_deltas_portable(changes: dict[int, tuple[ProfileDelta, Custome
 
 def _write_profile_deltas_postgresql(changes: dict[int, tuple[ProfileDelta, CustomerProfile]]) -> None:
     # PostgreSQL's LEAST/GREATEST skip NULLs, so an absent date leaves the stored one alone.
-    row = "(%s::bigint, %s::int, %s::int, %s::int, %s::timestamptz, %s::timestamptz, %s::timestamptz, %s::jsonb, %s::jsonb, %s::jsonb)"
+    row = (
+        "(%s::bigint, %s::int, %s::int, %s::int, %s::timestamptz, %s::timestamptz, %s::timestamptz,"
+        " %s::jsonb, %s::jsonb, %s::jsonb)"
+    )
     params: list = []
     for profile_id, (delta, profile) in changes.items():
         params += [
-            profile_id, delta.orders, delta.cancellations, delta.refunds,
-            delta.first_order_at, delta.last_order_at, delta.last_activity_at,
-            *(json.dumps(getattr(profile, f)) if f in delta.json_fields else None for f in ("channels", "first_touch", "last_touch")),
+            profile_id,
+            delta.orders,
+            delta.cancellations,
+            delta.refunds,
+            delta.first_order_at,
+            delta.last_order_at,
+            delta.last_activity_at,
+            *(
+                json.dumps(getattr(profile, f)) if f in delta.json_fields else None
+                for f in ("channels", "first_touch", "last_touch")
+            ),
         ]
     table = CustomerProfile._meta.db_table
     with connection.cursor() as cursor:
@@ -177,8 +194,10 @@ def rebuild(profile_ids: Iterable[int]) -> None:
     orders = OrderSnapshot.objects.filter(profile_id__in=profile_ids)
     CustomerSpend.objects.filter(profile_id__in=profile_ids).delete()
     ProfileAffinity.objects.filter(profile_id__in=profile_ids).delete()
-    spend = orders.filter(COUNTED_ORDERS).values("profile_id", "currency").annotate(
-        n=Count("id"), total=Sum(F("total") - F("total_refunded"))
+    spend = (
+        orders.filter(COUNTED_ORDERS)
+        .values("profile_id", "currency")
+        .annotate(n=Count("id"), total=Sum(F("total") - F("total_refunded")))
     )
     CustomerSpend.objects.bulk_create(
         CustomerSpend(profile_id=row["profile_id"], currency=row["currency"], orders_count=row["n"], total=row["total"])
@@ -188,7 +207,9 @@ def rebuild(profile_ids: Iterable[int]) -> None:
         counted = list(orders.filter(COUNTED_ORDERS, profile_id=profile_id).only("lines"))
         rows = _affinity_rows(profile_id, counted, sign=1)
         ProfileAffinity.objects.bulk_create(
-            ProfileAffinity(profile_id=r["profile"], kind=r["kind"], ref_id=r["ref_id"], name=r["name"], quantity=r["quantity"])
+            ProfileAffinity(
+                profile_id=r["profile"], kind=r["kind"], ref_id=r["ref_id"], name=r["name"], quantity=r["quantity"]
+            )
             for r in rows
         )
         stats = orders.filter(profile_id=profile_id).aggregate(
@@ -209,9 +230,7 @@ def _recompute_order_dates(profile_ids: list[int]) -> None:
         dates = OrderSnapshot.objects.filter(COUNTED_ORDERS, profile_id=profile_id).aggregate(
             first=Min("placed_at"), last=Max("placed_at")
         )
-        CustomerProfile.objects.filter(pk=profile_id).update(
-            first_order_at=dates["first"], last_order_at=dates["last"]
-        )
+        CustomerProfile.objects.filter(pk=profile_id).update(first_order_at=dates["first"], last_order_at=dates["last"])
 
 
 def _affinity_rows(profile_id: int, orders: Iterable[OrderSnapshot], sign: int) -> list[dict]:

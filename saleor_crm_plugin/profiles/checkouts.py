@@ -12,13 +12,26 @@ from . import timeline
 from .models import CheckoutSnapshot
 from .orders import encode_lines
 
-STATE_FIELDS = ("profile", "email", "channel", "currency", "total", "lines", "quantity", "attribution", "version", "abandoned_at")
+STATE_FIELDS = (
+    "profile",
+    "email",
+    "channel",
+    "currency",
+    "total",
+    "lines",
+    "quantity",
+    "attribution",
+    "version",
+    "abandoned_at",
+)
 
 
 def fold(snapshot: CheckoutSnapshot | None, data: Checkout) -> CheckoutSnapshot:
     """The snapshot after this event; an older state than the one held changes nothing."""
     if snapshot is None:
-        snapshot = CheckoutSnapshot(token=data.token, started_at=data.created_at or data.updated_at, version=data.updated_at)
+        snapshot = CheckoutSnapshot(
+            token=data.token, started_at=data.created_at or data.updated_at, version=data.updated_at
+        )
     elif data.updated_at < snapshot.version:
         return snapshot
     snapshot.email = normalise_email(data.email)
@@ -33,9 +46,12 @@ def fold(snapshot: CheckoutSnapshot | None, data: Checkout) -> CheckoutSnapshot:
 
 def started_entry(snapshot: CheckoutSnapshot):
     return timeline.entry(
-        snapshot.profile_id, "checkout.started", snapshot.started_at,
+        snapshot.profile_id,
+        "checkout.started",
+        snapshot.started_at,
         f"Started a checkout · {snapshot.quantity} item(s)",
-        {"token": snapshot.token, "channel": snapshot.channel}, f"checkout.started:{snapshot.token}",
+        {"token": snapshot.token, "channel": snapshot.channel},
+        f"checkout.started:{snapshot.token}",
     )
 
 
@@ -46,14 +62,19 @@ def mark_abandoned_checkouts(now: datetime, batch_size: int = 5000) -> int:
     """
     cutoff = now - timedelta(hours=get_settings().checkout_abandoned_after_hours)
     stale = CheckoutSnapshot.objects.filter(
-        completed_at__isnull=True, abandoned_at__isnull=True, version__lt=cutoff, profile__isnull=False, quantity__gt=0,
+        completed_at__isnull=True,
+        abandoned_at__isnull=True,
+        version__lt=cutoff,
+        profile__isnull=False,
+        quantity__gt=0,
     )
     marked = 0
     while True:
         with transaction.atomic():
             batch = list(
-                stale.select_for_update(skip_locked=True)
-                .values("id", "token", "profile_id", "version", "total", "currency", "quantity")[:batch_size]
+                stale.select_for_update(skip_locked=True).values(
+                    "id", "token", "profile_id", "version", "total", "currency", "quantity"
+                )[:batch_size]
             )
             if not batch:
                 return marked
@@ -65,7 +86,10 @@ def mark_abandoned_checkouts(now: datetime, batch_size: int = 5000) -> int:
 def _abandoned_entry(row: dict):
     total = f"{row['total'].normalize():f} {row['currency']}"
     return timeline.entry(
-        row["profile_id"], "checkout.abandoned", row["version"], f"Left a checkout · {row['quantity']} item(s), {total}",
+        row["profile_id"],
+        "checkout.abandoned",
+        row["version"],
+        f"Left a checkout · {row['quantity']} item(s), {total}",
         {"token": row["token"], "total": str(row["total"]), "currency": row["currency"]},
         f"checkout.abandoned:{row['token']}:{row['version'].isoformat()}",
     )

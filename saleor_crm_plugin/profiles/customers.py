@@ -33,8 +33,16 @@ def apply_customer_event(event: Event) -> CustomerProfile | None:
         profile.save()
     if event.kind == EventKind.CUSTOMER_CREATED:
         at = data.date_joined or timezone.now()
-        timeline.record([timeline.entry(
-            profile.pk, "customer.registered", at, "Created an account", {},
-            f"customer.registered:{data.user_id}",
-        )])
+        timeline.record(
+            [
+                timeline.entry(
+                    profile.pk,
+                    "customer.registered",
+                    at,
+                    "Created an account",
+                    {},
+                    f"customer.registered:{data.user_id}",
+                )
+            ]
+        )
     return profile

@@ -4,20 +4,41 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import orders
 from .models import CustomerProfile
 
 PROFILE_FIELDS = (
-    "email", "saleor_user_id", "first_name", "last_name", "is_active", "marketing_consent",
-    "orders_count", "cancellations_count", "refunds_count", "first_order_at", "last_order_at",
-    "last_activity_at", "channels", "first_touch", "last_touch", "joined_at", "anonymised_at",
+    "email",
+    "saleor_user_id",
+    "first_name",
+    "last_name",
+    "is_active",
+    "marketing_consent",
+    "orders_count",
+    "cancellations_count",
+    "refunds_count",
+    "first_order_at",
+    "last_order_at",
+    "last_activity_at",
+    "channels",
+    "first_touch",
+    "last_touch",
+    "joined_at",
+    "anonymised_at",
     "created_at",
 )
-ORDER_FIELDS = (
-    "saleor_order_id", "number", "channel", "currency", "status", "charge_status", "total",
-    "shipping", "total_charged", "total_refunded", "placed_at", "paid_at", "fulfilled_at",
-    "cancelled_at", "refunded_at", "lines", "attribution",
+ORDER_FIELDS = ("saleor_order_id", *(field for field in orders.STATE_FIELDS if field != "profile"))
+CHECKOUT_FIELDS = (
+    "token",
+    "channel",
+    "currency",
+    "total",
+    "lines",
+    "started_at",
+    "version",
+    "completed_at",
+    "abandoned_at",
 )
-CHECKOUT_FIELDS = ("token", "channel", "currency", "total", "lines", "started_at", "version", "completed_at", "abandoned_at")
 
 
 def export_customer_data(profile: CustomerProfile) -> dict[str, Any]:
@@ -29,8 +50,8 @@ def export_customer_data(profile: CustomerProfile) -> dict[str, Any]:
         "notes": list(profile.notes.values("body", "created_at", "author_id")),
         "orders": list(profile.orders.order_by("placed_at").values(*ORDER_FIELDS)),
         "checkouts": list(profile.checkouts.order_by("started_at").values(*CHECKOUT_FIELDS)),
-        "favourites": list(profile.affinities.filter(quantity__gt=0).order_by("-quantity").values("kind", "ref_id", "name", "quantity")),
+        "favourites": list(
+            profile.affinities.filter(quantity__gt=0).order_by("-quantity").values("kind", "ref_id", "name", "quantity")
+        ),
         "timeline": list(profile.timeline.values("kind", "occurred_at", "summary", "data")),
     }
-
-

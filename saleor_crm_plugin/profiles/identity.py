@@ -71,7 +71,9 @@ def merge(source: CustomerProfile, into: CustomerProfile) -> None:
             model.objects.filter(profile=source).update(profile=into)
         for name in CustomerTag.objects.filter(profile=source).values_list("name", flat=True):
             CustomerTag.objects.get_or_create(profile=into, name=name)
-        into.marketing_consent = into.marketing_consent if into.marketing_consent is not None else source.marketing_consent
+        into.marketing_consent = (
+            into.marketing_consent if into.marketing_consent is not None else source.marketing_consent
+        )
         into.first_touch = activity.earliest(into.first_touch, source.first_touch)
         into.last_touch = activity.latest(into.last_touch, source.last_touch)
         into.channels = sorted(set(into.channels) | set(source.channels))
@@ -79,7 +81,13 @@ def merge(source: CustomerProfile, into: CustomerProfile) -> None:
         into.save()
         source.delete()
         aggregates.rebuild([into.pk])
-        timeline.record([timeline.entry(into.pk, "profile.merged", timezone.now(), f"Guest history of {source.email} joined this account")])
+        timeline.record(
+            [
+                timeline.entry(
+                    into.pk, "profile.merged", timezone.now(), f"Guest history of {source.email} joined this account"
+                )
+            ]
+        )
 
 
 def _guest(email: str) -> CustomerProfile | None:
@@ -98,9 +106,11 @@ def _create(**fields) -> CustomerProfile:
         with transaction.atomic():
             return CustomerProfile.objects.create(**fields)
     except IntegrityError:
-        lookup = {"saleor_user_id": fields["saleor_user_id"]} if fields.get("saleor_user_id") else {
-            "email": fields["email"], "saleor_user_id__isnull": True, "anonymised_at__isnull": True
-        }
+        lookup = (
+            {"saleor_user_id": fields["saleor_user_id"]}
+            if fields.get("saleor_user_id")
+            else {"email": fields["email"], "saleor_user_id__isnull": True, "anonymised_at__isnull": True}
+        )
         return CustomerProfile.objects.get(**lookup)
 
 
@@ -109,4 +119,3 @@ def _existing_user_pk(user_pk: int | None) -> int | None:
     if user_pk is None:
         return None
     return user_pk if get_user_model().objects.filter(pk=user_pk).exists() else None
-

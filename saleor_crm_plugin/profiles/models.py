@@ -74,9 +74,7 @@ class CustomerSpend(models.Model):
 
     class Meta:
         db_table = "crm_customer_spend"
-        constraints = [
-            models.UniqueConstraint(fields=["profile", "currency"], name="crm_spend_per_currency")
-        ]
+        constraints = [models.UniqueConstraint(fields=["profile", "currency"], name="crm_spend_per_currency")]
 
     @property
     def average_order_value(self) -> Decimal | None:
@@ -91,9 +89,7 @@ class ProfileAffinity(models.Model):
     CATEGORY = "category"
     PRODUCT = "product"
 
-    profile = models.ForeignKey(
-        CustomerProfile, on_delete=models.CASCADE, related_name="affinities"
-    )
+    profile = models.ForeignKey(CustomerProfile, on_delete=models.CASCADE, related_name="affinities")
     kind = models.CharField(max_length=16, choices=[(CATEGORY, CATEGORY), (PRODUCT, PRODUCT)])
     ref_id = models.CharField(max_length=128)
     name = models.CharField(max_length=256, blank=True)
@@ -101,9 +97,7 @@ class ProfileAffinity(models.Model):
 
     class Meta:
         db_table = "crm_profile_affinity"
-        constraints = [
-            models.UniqueConstraint(fields=["profile", "kind", "ref_id"], name="crm_affinity_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["profile", "kind", "ref_id"], name="crm_affinity_once")]
         indexes = [models.Index(fields=["profile", "kind", "-quantity"])]
 
 

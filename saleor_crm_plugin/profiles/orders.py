@@ -16,9 +16,26 @@ from .models import OrderSnapshot, TimelineEntry
 
 PAID_CHARGE_STATUSES = ("full", "overcharged")
 STATE_FIELDS = (
-    "profile", "number", "email", "channel", "currency", "status", "charge_status", "total", "shipping",
-    "total_charged", "total_refunded", "checkout_token", "lines", "attribution", "placed_at", "version",
-    "paid_at", "fulfilled_at", "cancelled_at", "refunded_at",
+    "profile",
+    "number",
+    "email",
+    "channel",
+    "currency",
+    "status",
+    "charge_status",
+    "total",
+    "shipping",
+    "total_charged",
+    "total_refunded",
+    "checkout_token",
+    "lines",
+    "attribution",
+    "placed_at",
+    "version",
+    "paid_at",
+    "fulfilled_at",
+    "cancelled_at",
+    "refunded_at",
 )
 
 
@@ -31,7 +48,11 @@ def new_snapshot(data: Order) -> OrderSnapshot:
 def fold(snapshot: OrderSnapshot, data: Order, kind: EventKind) -> list[str]:
     """Merge one event into the snapshot; return the milestones it set for the first time."""
     if data.updated_at >= snapshot.version:
-        charged, refunded, same_time = snapshot.total_charged, snapshot.total_refunded, data.updated_at == snapshot.version
+        charged, refunded, same_time = (
+            snapshot.total_charged,
+            snapshot.total_refunded,
+            data.updated_at == snapshot.version,
+        )
         _take_state(snapshot, data)
         if same_time:  # two states with one timestamp: money only moves forward
             snapshot.total_charged = max(charged, data.total_charged)
@@ -82,23 +103,43 @@ MILESTONE_ENTRIES = {
 }
 
 
-def timeline_entries(snapshot: OrderSnapshot, milestones: list[str], placed: bool, refund: bool) -> Iterator[TimelineEntry]:
+def timeline_entries(
+    snapshot: OrderSnapshot, milestones: list[str], placed: bool, refund: bool
+) -> Iterator[TimelineEntry]:
     """Entries for what this change made happen; unique keys make repeats harmless."""
     money = f"{snapshot.total.normalize():f} {snapshot.currency}"
     order_id, number = snapshot.saleor_order_id, snapshot.number
     data = {"order_id": order_id, "number": number, "total": str(snapshot.total), "currency": snapshot.currency}
     profile_id = snapshot.profile_id
     if placed:
-        yield timeline.entry(profile_id, "order.placed", snapshot.placed_at, f"Placed order #{number} · {money}", data, f"order.placed:{order_id}")
+        yield timeline.entry(
+            profile_id,
+            "order.placed",
+            snapshot.placed_at,
+            f"Placed order #{number} · {money}",
+            data,
+            f"order.placed:{order_id}",
+        )
     for field in milestones:
         if field in MILESTONE_ENTRIES:
             kind, summary = MILESTONE_ENTRIES[field]
-            yield timeline.entry(profile_id, kind, getattr(snapshot, field), summary.format(number=number, money=money), data, f"{kind}:{order_id}")
+            yield timeline.entry(
+                profile_id,
+                kind,
+                getattr(snapshot, field),
+                summary.format(number=number, money=money),
+                data,
+                f"{kind}:{order_id}",
+            )
     if refund:
         refunded = f"{snapshot.total_refunded.normalize():f}"
         yield timeline.entry(
-            profile_id, "order.refunded", snapshot.version, f"Refunded {refunded} {snapshot.currency} of order #{number}",
-            {**data, "refunded": str(snapshot.total_refunded)}, f"order.refunded:{order_id}:{refunded}",
+            profile_id,
+            "order.refunded",
+            snapshot.version,
+            f"Refunded {refunded} {snapshot.currency} of order #{number}",
+            {**data, "refunded": str(snapshot.total_refunded)},
+            f"order.refunded:{order_id}:{refunded}",
         )
 
 

@@ -43,4 +43,6 @@ def anonymise(profile: CustomerProfile) -> None:
     profile.is_active = False
     profile.anonymised_at = now
     profile.save()
-    timeline.record([timeline.entry(profile.pk, "customer.anonymised", now, "Customer deleted in the store; personal data removed")])
+    timeline.record(
+        [timeline.entry(profile.pk, "customer.anonymised", now, "Customer deleted in the store; personal data removed")]
+    )

@@ -61,7 +61,11 @@ def _apply(events: list[Event]) -> list[CustomerProfile | None]:
             snapshot.profile = profile
             if profile is not None:
                 snapshot.email = "" if profile.anonymised_at else snapshot.email
-                deltas.active(profile, data.updated_at, activity.note_touch(profile, data.updated_at, data.channel, data.attribution, "checkout"))
+                deltas.active(
+                    profile,
+                    data.updated_at,
+                    activity.note_touch(profile, data.updated_at, data.channel, data.attribution, "checkout"),
+                )
                 if snapshot.quantity:
                     entries.append(checkouts.started_entry(snapshot))
         landed.append(profile)
@@ -77,7 +81,13 @@ def _apply(events: list[Event]) -> list[CustomerProfile | None]:
             deltas.order_changed(snapshot.profile_id, snapshot, seen.before, after)
         is_new = seen.refunded_before is None
         if is_new:  # activity, channel and attribution are facts of placing the order: once
-            touch = activity.note_touch(snapshot.profile, snapshot.placed_at, snapshot.channel, snapshot.attribution, f"order #{snapshot.number}")
+            touch = activity.note_touch(
+                snapshot.profile,
+                snapshot.placed_at,
+                snapshot.channel,
+                snapshot.attribution,
+                f"order #{snapshot.number}",
+            )
             deltas.active(snapshot.profile, snapshot.placed_at, touch)
             if snapshot.checkout_token:
                 completed[snapshot.checkout_token] = snapshot.placed_at
@@ -88,7 +98,9 @@ def _apply(events: list[Event]) -> list[CustomerProfile | None]:
     _save(OrderSnapshot, [order_snaps[i] for i in touched], "saleor_order_id", orders.STATE_FIELDS)
     if completed:
         CheckoutSnapshot.objects.filter(token__in=completed, completed_at__isnull=True).update(
-            completed_at=Case(*(When(token=t, then=Value(at)) for t, at in completed.items()), default=F("completed_at"))
+            completed_at=Case(
+                *(When(token=t, then=Value(at)) for t, at in completed.items()), default=F("completed_at")
+            )
         )
     deltas.write(profiles.by_id)
     timeline.record(entries)

@@ -37,7 +37,6 @@ LINES = "lines__variant__product__category"
 
 def order_payload(order) -> Order:
     prefetch_related_objects([order], LINES, "payments__transactions", "payment_transactions")
-    user = order.user if order.user_id else None
     return Order(
         order_id=global_id("Order", order.pk),
         number=str(order.number),
@@ -48,15 +47,20 @@ def order_payload(order) -> Order:
         shipping=order.shipping_price_gross_amount,
         created_at=order.created_at,
         updated_at=order.updated_at,
-        email=order.user_email or (user.email if user else ""),
-        user_id=global_id("User", order.user_id) if order.user_id else None,
-        user_pk=order.user_id,
+        **_shopper(order, order.user_email),
         charge_status=order.charge_status,
         total_charged=order.total_charged_amount,
         total_refunded=total_refunded(order),
         checkout_token=order.checkout_token or None,
         lines=tuple(
-            _line(line.variant, line.quantity, line.unit_price_gross_amount, line.product_name, line.variant_name, line.product_sku)
+            _line(
+                line.variant,
+                line.quantity,
+                line.unit_price_gross_amount,
+                line.product_name,
+                line.variant_name,
+                line.product_sku,
+            )
             for line in order.lines.all()
         ),
         attribution=attribution(order.metadata),
@@ -65,7 +69,6 @@ def order_payload(order) -> Order:
 
 def checkout_payload(checkout) -> Checkout:
     prefetch_related_objects([checkout], LINES)
-    user = checkout.user if checkout.user_id else None
     try:
         metadata = checkout.metadata_storage.metadata
     except ObjectDoesNotExist:
@@ -77,15 +80,23 @@ def checkout_payload(checkout) -> Checkout:
         total=checkout.total_gross_amount,
         created_at=checkout.created_at,
         updated_at=checkout.last_change,
-        email=checkout.email or (user.email if user else ""),
-        user_id=global_id("User", checkout.user_id) if checkout.user_id else None,
-        user_pk=checkout.user_id,
+        **_shopper(checkout, checkout.email),
         lines=tuple(
             _line(line.variant, line.quantity, line.undiscounted_unit_price_amount or Decimal(0))
             for line in checkout.lines.all()
         ),
         attribution=attribution(metadata),
     )
+
+
+def _shopper(instance, email: str | None) -> dict:
+    """Who an order or checkout belongs to: the typed email, else the account's."""
+    user = instance.user if instance.user_id else None
+    return {
+        "email": email or (user.email if user else ""),
+        "user_id": global_id("User", instance.user_id) if instance.user_id else None,
+        "user_pk": instance.user_id,
+    }
 
 
 def total_refunded(order) -> Decimal:
@@ -97,9 +108,7 @@ def total_refunded(order) -> Decimal:
     payments = list(order.payments.all())
     last = max(payments, default=None, key=lambda payment: payment.pk)
     if last is not None and (last.is_active or last.charge_status == "fully-refunded"):
-        return sum(
-            (t.amount for t in last.transactions.all() if t.kind == "refund" and t.is_success), Decimal(0)
-        )
+        return sum((t.amount for t in last.transactions.all() if t.kind == "refund" and t.is_success), Decimal(0))
     return sum((item.refunded_value for item in order.payment_transactions.all()), Decimal(0))
 
 

@@ -46,14 +46,34 @@ class ProfileAdmin(ReadOnly):
 
 @admin.register(OrderSnapshot)
 class OrderAdmin(ReadOnly):
-    list_display = ("number", "email", "channel", "status", "charge_status", "total", "currency", "total_refunded", "placed_at")
+    list_display = (
+        "number",
+        "email",
+        "channel",
+        "status",
+        "charge_status",
+        "total",
+        "currency",
+        "total_refunded",
+        "placed_at",
+    )
     list_filter = ("status", "channel", "currency")
     search_fields = ("number", "email")
 
 
 @admin.register(CheckoutSnapshot)
 class CheckoutAdmin(ReadOnly):
-    list_display = ("token", "email", "channel", "total", "currency", "quantity", "version", "completed_at", "abandoned_at")
+    list_display = (
+        "token",
+        "email",
+        "channel",
+        "total",
+        "currency",
+        "quantity",
+        "version",
+        "completed_at",
+        "abandoned_at",
+    )
     list_filter = ("channel",)
 
 

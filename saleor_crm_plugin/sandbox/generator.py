@@ -26,12 +26,57 @@ from ..ids import global_id
 CHANNELS = (("default-channel", "USD"), ("channel-eu", "EUR"), ("channel-pl", "PLN"))
 CURRENCY_RATE = {"USD": Decimal("1"), "EUR": Decimal("0.92"), "PLN": Decimal("4.05")}
 CATEGORIES = (
-    "Sneakers", "Boots", "T-shirts", "Hoodies", "Jeans", "Jackets",
-    "Bags", "Hats", "Socks", "Sunglasses", "Watches", "Candles",
+    "Sneakers",
+    "Boots",
+    "T-shirts",
+    "Hoodies",
+    "Jeans",
+    "Jackets",
+    "Bags",
+    "Hats",
+    "Socks",
+    "Sunglasses",
+    "Watches",
+    "Candles",
 )
-FIRST_NAMES = ("Ada", "Ben", "Chloe", "Dan", "Eva", "Felix", "Gosia", "Hugo", "Iris", "Jan", "Kai", "Lena", "Marek", "Nina", "Omar", "Pia")
-LAST_NAMES = ("Nowak", "Smith", "Müller", "Rossi", "Dubois", "Kowalska", "Jensen", "Garcia", "Novak", "Brown", "Silva", "Weber")
-UTM = (("google", "cpc", "brand-search"), ("facebook", "social", "spring-sale"), ("newsletter", "email", "weekly"), ("instagram", "social", "influencer-q3"))
+FIRST_NAMES = (
+    "Ada",
+    "Ben",
+    "Chloe",
+    "Dan",
+    "Eva",
+    "Felix",
+    "Gosia",
+    "Hugo",
+    "Iris",
+    "Jan",
+    "Kai",
+    "Lena",
+    "Marek",
+    "Nina",
+    "Omar",
+    "Pia",
+)
+LAST_NAMES = (
+    "Nowak",
+    "Smith",
+    "Müller",
+    "Rossi",
+    "Dubois",
+    "Kowalska",
+    "Jensen",
+    "Garcia",
+    "Novak",
+    "Brown",
+    "Silva",
+    "Weber",
+)
+UTM = (
+    ("google", "cpc", "brand-search"),
+    ("facebook", "social", "spring-sale"),
+    ("newsletter", "email", "weekly"),
+    ("instagram", "social", "influencer-q3"),
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,7 +140,9 @@ class StoreGenerator:
             first_name=first,
             last_name=last,
             user_pk=index + 1 if (registers or registers_later) else None,
-            registered_at=joined if registers else (self.now - timedelta(days=rng.randrange(1, 30)) if registers_later else None),
+            registered_at=joined
+            if registers
+            else (self.now - timedelta(days=rng.randrange(1, 30)) if registers_later else None),
         )
 
     def users(self) -> Iterator[Shopper]:
@@ -191,10 +238,16 @@ class StoreGenerator:
         user_id, user_pk = self._account(shopper, at)
         return Checkout(
             token=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            channel=channel[0], currency=channel[1],
+            channel=channel[0],
+            currency=channel[1],
             total=sum((line.unit_price * line.quantity for line in lines), Decimal(0)),
-            created_at=at, updated_at=at, email=shopper.email,
-            user_id=user_id, user_pk=user_pk, lines=lines, attribution=attribution,
+            created_at=at,
+            updated_at=at,
+            email=shopper.email,
+            user_id=user_id,
+            user_pk=user_pk,
+            lines=lines,
+            attribution=attribution,
         )
 
     def _abandoned_checkout(self, shopper, rng, at, channel) -> list[Event]:
@@ -205,18 +258,33 @@ class StoreGenerator:
     def _order_story(self, shopper, rng, at, channel, n) -> list[Event]:
         currency = channel[1]
         lines = self._lines(rng, currency)
-        attribution = dict(zip(("utm_source", "utm_medium", "utm_campaign"), rng.choice(UTM), strict=True)) if rng.random() < 0.4 else {}
+        attribution = (
+            dict(zip(("utm_source", "utm_medium", "utm_campaign"), rng.choice(UTM), strict=True))
+            if rng.random() < 0.4
+            else {}
+        )
         checkout = self._checkout(shopper, rng, at - timedelta(minutes=12), channel, lines, attribution)
         subtotal = checkout.total
-        shipping = Decimal(0) if subtotal > 100 else (Decimal("7.50") * CURRENCY_RATE[currency]).quantize(Decimal("0.01"))
+        shipping = (
+            Decimal(0) if subtotal > 100 else (Decimal("7.50") * CURRENCY_RATE[currency]).quantize(Decimal("0.01"))
+        )
         user_id, user_pk = self._account(shopper, at)
         order = Order(
             order_id=global_id("Order", uuid.UUID(int=rng.getrandbits(128), version=4)),
             number=str(shopper.index * 100 + n + 1),
-            status="unfulfilled", channel=channel[0], currency=currency,
-            total=subtotal + shipping, shipping=shipping, created_at=at, updated_at=at,
-            email=shopper.email, user_id=user_id, user_pk=user_pk, checkout_token=checkout.token,
-            lines=lines, attribution=attribution,
+            status="unfulfilled",
+            channel=channel[0],
+            currency=currency,
+            total=subtotal + shipping,
+            shipping=shipping,
+            created_at=at,
+            updated_at=at,
+            email=shopper.email,
+            user_id=user_id,
+            user_pk=user_pk,
+            checkout_token=checkout.token,
+            lines=lines,
+            attribution=attribution,
         )
         events = [
             Event(EventKind.CHECKOUT_CREATED, checkout),
@@ -226,15 +294,26 @@ class StoreGenerator:
         ]
         step = _Clock(at)
         if rng.random() < 0.9:
-            order = dataclasses.replace(order, charge_status="full", total_charged=order.total, updated_at=step.after(minutes=rng.randint(1, 30)))
+            order = dataclasses.replace(
+                order,
+                charge_status="full",
+                total_charged=order.total,
+                updated_at=step.after(minutes=rng.randint(1, 30)),
+            )
             events += [Event(EventKind.ORDER_FULLY_PAID, order), Event(EventKind.ORDER_UPDATED, order)]
             if rng.random() < 0.8:
                 order = dataclasses.replace(order, status="fulfilled", updated_at=step.after(days=rng.randint(1, 3)))
                 events += [Event(EventKind.ORDER_FULFILLED, order), Event(EventKind.ORDER_UPDATED, order)]
             if rng.random() < 0.06:
                 full = rng.random() < 1 / 3
-                refunded = order.total if full else (order.total * Decimal(rng.choice(("0.25", "0.5")))).quantize(Decimal("0.01"))
-                order = dataclasses.replace(order, total_refunded=refunded, updated_at=step.after(days=rng.randint(5, 20)))
+                refunded = (
+                    order.total
+                    if full
+                    else (order.total * Decimal(rng.choice(("0.25", "0.5")))).quantize(Decimal("0.01"))
+                )
+                order = dataclasses.replace(
+                    order, total_refunded=refunded, updated_at=step.after(days=rng.randint(5, 20))
+                )
                 events.append(Event(EventKind.ORDER_REFUNDED, order))
                 if full:
                     events.append(Event(EventKind.ORDER_FULLY_REFUNDED, order))
@@ -261,4 +340,8 @@ def _geometric(rng: random.Random, p: float) -> int:
 
 
 def _when(event: Event) -> datetime:
-    return event.data.updated_at if not isinstance(event.data, Customer) else event.data.updated_at or event.data.date_joined
+    return (
+        event.data.updated_at
+        if not isinstance(event.data, Customer)
+        else event.data.updated_at or event.data.date_joined
+    )

@@ -30,7 +30,9 @@ class GeneratedStoreSource:
         from django.conf import settings
 
         conf = getattr(settings, "CRM_SANDBOX_STORE", {})
-        self.store = StoreGenerator(customers=customers or conf.get("customers", 1000), seed=seed or conf.get("seed", 1))
+        self.store = StoreGenerator(
+            customers=customers or conf.get("customers", 1000), seed=seed or conf.get("seed", 1)
+        )
 
     def count(self, subject: str) -> int:
         return self.store.count(subject)

@@ -12,10 +12,15 @@ def create_users(store: StoreGenerator, batch_size: int = 5000) -> int:
     User = get_user_model()
     batch, created = [], 0
     for shopper in store.users():
-        batch.append(User(
-            pk=shopper.user_pk, username=shopper.email, email=shopper.email,
-            first_name=shopper.first_name, last_name=shopper.last_name,
-        ))
+        batch.append(
+            User(
+                pk=shopper.user_pk,
+                username=shopper.email,
+                email=shopper.email,
+                first_name=shopper.first_name,
+                last_name=shopper.last_name,
+            )
+        )
         if len(batch) >= batch_size:
             created += len(User.objects.bulk_create(batch, ignore_conflicts=True))
             batch = []

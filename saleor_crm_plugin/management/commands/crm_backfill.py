@@ -14,14 +14,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, batch_size, restart, quiet, **options):
         summary = run_backfill(
-            backfill_source(), batch_size=batch_size, restart=restart,
+            backfill_source(),
+            batch_size=batch_size,
+            restart=restart,
             progress_to=None if quiet else self.stderr._out,
         )
         if not any(summary.scanned.values()) and not restart:
             self.stdout.write("Backfill already complete; --restart rescans (changes nothing already applied).")
         scanned = ", ".join(f"{n} {subject}" for subject, n in summary.scanned.items())
-        self.stdout.write(self.style.SUCCESS(
-            f"Backfill done in {summary.seconds:.1f}s: scanned {scanned}; "
-            f"events applied {summary.applied}, already applied {summary.skipped}, failed {summary.failed}"
-            + (" (see dead letters: crm_replay_dead_letters)" if summary.failed else "")
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Backfill done in {summary.seconds:.1f}s: scanned {scanned}; "
+                f"events applied {summary.applied}, already applied {summary.skipped}, failed {summary.failed}"
+                + (" (see dead letters: crm_replay_dead_letters)" if summary.failed else "")
+            )
+        )

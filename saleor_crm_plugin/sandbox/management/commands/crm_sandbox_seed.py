@@ -33,10 +33,12 @@ class Command(BaseCommand):
         User = get_user_model()
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@example.com", "admin")
-        self.stdout.write(self.style.SUCCESS(
-            f"Sandbox store: {customers} shoppers; events applied {applied}, already there {skipped}; "
-            f"{abandoned} checkouts newly marked abandoned."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Sandbox store: {customers} shoppers; events applied {applied}, already there {skipped}; "
+                f"{abandoned} checkouts newly marked abandoned."
+            )
+        )
 
     def _apply(self, batch, bar, applied, skipped):
         result = ingest_many(batch)
