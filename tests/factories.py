@@ -172,7 +172,9 @@ def counters(profile: CustomerProfile) -> dict:
         "refunds_count": profile.refunds_count,
         "first_order_at": profile.first_order_at,
         "last_order_at": profile.last_order_at,
-        "spend": sorted((s.currency, s.orders_count, s.total) for s in profile.spend.all() if s.orders_count or s.total),
+        "spend": sorted(
+            (s.currency, s.orders_count, s.total) for s in profile.spend.all() if s.orders_count or s.total
+        ),
         "affinities": sorted((a.kind, a.ref_id, a.quantity) for a in profile.affinities.all() if a.quantity),
     }
 

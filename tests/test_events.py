@@ -99,9 +99,8 @@ def test_object_id_is_the_saleor_id_or_checkout_token():
     assert order_event(order_id="Order:9").object_id == order_event(order_id="Order:9").data.order_id
     assert checkout_event(token="tok").object_id == "tok"
     assert customer_event(pk=3).object_id == customer_event(pk=3).data.user_id
-    assert [kind.subject for kind in (EventKind.CUSTOMER_DELETED, EventKind.CHECKOUT_UPDATED, EventKind.ORDER_PAID)] == [
-        "customer", "checkout", "order",
-    ]
+    kinds = (EventKind.CUSTOMER_DELETED, EventKind.CHECKOUT_UPDATED, EventKind.ORDER_PAID)
+    assert [kind.subject for kind in kinds] == ["customer", "checkout", "order"]
 
 
 @pytest.mark.parametrize(

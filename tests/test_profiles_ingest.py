@@ -83,7 +83,10 @@ def test_spend_is_kept_per_currency_with_its_own_average():
 
     p = profile()
     assert p.orders_count == 3
-    assert spend(p) == {"USD": (2, Decimal("150.000"), Decimal("75.00")), "EUR": (1, Decimal("80.000"), Decimal("80.00"))}
+    assert spend(p) == {
+        "USD": (2, Decimal("150.000"), Decimal("75.00")),
+        "EUR": (1, Decimal("80.000"), Decimal("80.00")),
+    }
     assert (p.first_order_at, p.last_order_at) == (at(1), at(3))
     assert p.channels == ["channel-eu", "default-channel"]
 
@@ -315,6 +318,15 @@ def test_order_completes_its_checkout():
     assert checkout.completed_at == at(0)
     assert checkout.profile == p
     assert mark_abandoned_checkouts(at(days=1)) == 0
+
+
+def test_a_checkout_event_arriving_after_its_order_is_still_completed():
+    checkout = checkout_event(token="tok-1", updated_at=at(-10))
+    apply(order_event(checkout_token="tok-1"), checkout, later(checkout, E.CHECKOUT_UPDATED, minutes=6))
+
+    assert CheckoutSnapshot.objects.get(token="tok-1").completed_at == at(0)
+    assert mark_abandoned_checkouts(at(days=1)) == 0
+    assert not TimelineEntry.objects.filter(kind="checkout.abandoned").exists()
 
 
 def test_mark_abandoned_checkouts_marks_only_stale_open_checkouts_with_a_shopper(crm_settings):

@@ -13,6 +13,7 @@ from .models import CheckoutSnapshot
 from .orders import encode_lines
 
 STATE_FIELDS = (
+    "completed_at",
     "profile",
     "email",
     "channel",

@@ -11,6 +11,18 @@ from .identity import account_profile, deleted_key
 from .models import CustomerProfile
 from .privacy import forget
 
+# What an account event owns on the profile; counters belong to purchases and are never saved here.
+ACCOUNT_FIELDS = [
+    "email",
+    "first_name",
+    "last_name",
+    "is_active",
+    "joined_at",
+    "account_version",
+    "marketing_consent",
+    "updated_at",
+]
+
 
 def apply_customer_event(event: Event) -> CustomerProfile | None:
     data: Customer = event.data
@@ -30,7 +42,7 @@ def apply_customer_event(event: Event) -> CustomerProfile | None:
         profile.account_version = version
         if data.marketing_consent is not None:
             profile.marketing_consent = data.marketing_consent
-        profile.save()
+        profile.save(update_fields=ACCOUNT_FIELDS)
     if event.kind == EventKind.CUSTOMER_CREATED:
         at = data.date_joined or timezone.now()
         timeline.record(

@@ -78,7 +78,16 @@ def merge(source: CustomerProfile, into: CustomerProfile) -> None:
         into.last_touch = activity.latest(into.last_touch, source.last_touch)
         into.channels = sorted(set(into.channels) | set(source.channels))
         into.last_activity_at = max(filter(None, [into.last_activity_at, source.last_activity_at]), default=None)
-        into.save()
+        into.save(
+            update_fields=[
+                "marketing_consent",
+                "first_touch",
+                "last_touch",
+                "channels",
+                "last_activity_at",
+                "updated_at",
+            ]
+        )
         source.delete()
         aggregates.rebuild([into.pk])
         timeline.record(

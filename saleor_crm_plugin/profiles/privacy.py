@@ -11,6 +11,7 @@ from .models import CheckoutSnapshot, CustomerNote, CustomerProfile, OrderSnapsh
 
 # Timeline entries whose text a staff member or the shopper wrote: personal by nature.
 PERSONAL_TIMELINE_KINDS = ("note.added",)
+PERSONAL_FIELDS = ["email", "first_name", "last_name", "user", "marketing_consent"]
 
 
 def forget(customer: Customer) -> CustomerProfile | None:
@@ -37,12 +38,11 @@ def anonymise(profile: CustomerProfile) -> None:
     TimelineEntry.objects.filter(profile=profile, kind__in=PERSONAL_TIMELINE_KINDS).delete()
     OrderSnapshot.objects.filter(profile=profile).update(email="")
     CheckoutSnapshot.objects.filter(profile=profile).update(email="")
-    profile.email = profile.first_name = profile.last_name = ""
-    profile.user = None
-    profile.marketing_consent = None
+    for field in PERSONAL_FIELDS:
+        setattr(profile, field, None if field in ("user", "marketing_consent") else "")
     profile.is_active = False
     profile.anonymised_at = now
-    profile.save()
+    profile.save(update_fields=[*PERSONAL_FIELDS, "is_active", "anonymised_at", "updated_at"])
     timeline.record(
         [timeline.entry(profile.pk, "customer.anonymised", now, "Customer deleted in the store; personal data removed")]
     )

@@ -94,6 +94,7 @@ def _apply(events: list[Event]) -> list[CustomerProfile | None]:
         refund = snapshot.total_refunded > 0 and snapshot.total_refunded != seen.refunded_before
         entries += orders.timeline_entries(snapshot, seen.milestones, placed=is_new or moved, refund=refund)
 
+    _complete_from_known_orders(checkout_snaps)
     _save(CheckoutSnapshot, checkout_snaps.values(), "token", checkouts.STATE_FIELDS)
     _save(OrderSnapshot, [order_snaps[i] for i in touched], "saleor_order_id", orders.STATE_FIELDS)
     if completed:
@@ -178,6 +179,15 @@ class _Profiles:
             del self.guest_by_email[email]
         self._add(profile)
         return profile
+
+
+def _complete_from_known_orders(checkout_snaps: dict[str, CheckoutSnapshot]) -> None:
+    """A checkout event arriving after the order that completed it must not reopen the cart."""
+    open_tokens = [token for token, snapshot in checkout_snaps.items() if snapshot.completed_at is None]
+    if open_tokens:
+        placed = OrderSnapshot.objects.filter(checkout_token__in=open_tokens).values_list("checkout_token", "placed_at")
+        for token, placed_at in placed:
+            checkout_snaps[token].completed_at = placed_at
 
 
 def _locked(model, key: str, values: list[str]) -> dict:
