@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import prefetch_related_objects
+from django.utils import timezone
 
 from ..events import Checkout, Customer, Line, Order
 from ..ids import global_id
@@ -73,20 +74,32 @@ def checkout_payload(checkout) -> Checkout:
         metadata = checkout.metadata_storage.metadata
     except ObjectDoesNotExist:
         metadata = {}
+    lines = tuple(
+        _line(line.variant, line.quantity, line.undiscounted_unit_price_amount or Decimal(0))
+        for line in checkout.lines.all()
+    )
     return Checkout(
         token=str(checkout.token),
         channel=checkout.channel.slug,
         currency=checkout.currency,
-        total=checkout.total_gross_amount,
+        total=_checkout_total(checkout, lines),
         created_at=checkout.created_at,
         updated_at=checkout.last_change,
         **_shopper(checkout, checkout.email),
-        lines=tuple(
-            _line(line.variant, line.quantity, line.undiscounted_unit_price_amount or Decimal(0))
-            for line in checkout.lines.all()
-        ),
+        lines=lines,
         attribution=attribution(metadata),
     )
+
+
+def _checkout_total(checkout, lines: tuple[Line, ...]) -> Decimal:
+    """Saleor recalculates a checkout's stored total lazily and fires no hook when it does.
+
+    While the stored prices are expired, the lines' own prices are the best value the hook can
+    have without running Saleor's price calculation (tax apps) in the shopper's request.
+    """
+    if checkout.price_expiration and checkout.price_expiration > timezone.now():
+        return checkout.total_gross_amount
+    return sum((line.unit_price * line.quantity for line in lines), Decimal(0))
 
 
 def _shopper(instance, email: str | None) -> dict:
