@@ -1,25 +1,23 @@
 """Apply CRM events: exactly once per event key, in one transaction with the receipts.
 
-Events are applied in the order given. Account events go one by one (they may join a guest's
-history to an account); the runs of order and checkout events between them go set-wise. Later
+Events are applied in the order given, set-wise in runs; a customer deletion ends a run and is
+applied on its own (it removes personal data the run may hold in memory). Later
 domains (loyalty, segments, ...) ``subscribe`` to run after, in the same transaction, with the
 profile each event landed on.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
 from collections.abc import Callable, Iterable
 
 from django.db import transaction
 
-from .events import Event
-from .profiles.customers import apply_customer_event
-from .profiles.identity import ForgottenCustomer
+from .events import Event, EventKind
 from .profiles.models import CustomerProfile
-from .profiles.purchases import apply_purchases
+from .profiles.privacy import forget
+from .profiles.runs import apply_run
 from .receipts import claim
 
 logger = logging.getLogger(__name__)
@@ -82,11 +80,10 @@ def _apply(events: list[Event]) -> int:
             fresh.append(event)
     run: list[Event] = []
     for event in fresh:
-        if event.kind.subject == "customer":
+        if event.kind == EventKind.CUSTOMER_DELETED:
             _apply_run(run)
             run = []
-            with contextlib.suppress(ForgottenCustomer):  # raised before anything is written
-                _notify([event], [apply_customer_event(event)])
+            _notify([event], [forget(event.data)])
         else:
             run.append(event)
     _apply_run(run)
@@ -95,7 +92,7 @@ def _apply(events: list[Event]) -> int:
 
 def _apply_run(run: list[Event]) -> None:
     if run:
-        _notify(run, apply_purchases(run))
+        _notify(run, apply_run(run))
 
 
 def _notify(events: list[Event], profiles: list[CustomerProfile | None]) -> None:

@@ -134,9 +134,21 @@ def later(event: Event, kind: EventKind | str, minutes: float = 1, **changes) ->
 # -- what the CRM holds, as plain comparable values ----------------------------------------
 
 PROFILE_FIELDS = (
-    "email", "saleor_user_id", "first_name", "last_name", "marketing_consent", "anonymised_at",
-    "orders_count", "cancellations_count", "refunds_count", "first_order_at", "last_order_at",
-    "last_activity_at", "channels", "first_touch", "last_touch",
+    "email",
+    "saleor_user_id",
+    "first_name",
+    "last_name",
+    "marketing_consent",
+    "anonymised_at",
+    "orders_count",
+    "cancellations_count",
+    "refunds_count",
+    "first_order_at",
+    "last_order_at",
+    "last_activity_at",
+    "channels",
+    "first_touch",
+    "last_touch",
 )
 
 

@@ -107,7 +107,7 @@ def test_an_interrupted_run_resumes_to_the_same_result(store, batches):
 def test_backfill_after_the_live_stream_changes_no_counters(store):
     events = list(store.live_events())
     for start in range(0, len(events), 500):
-        assert not ingest_many(events[start:start + 500]).failed
+        assert not ingest_many(events[start : start + 500]).failed
     live = crm_dump()
 
     summary = run_backfill(GeneratedStoreSource(), batch_size=100)

@@ -16,15 +16,37 @@ def full_event(kind: EventKind) -> Event:
     lines = (line(2, "19.999", product=7, category=3), line(1, "0.10", product=8, category=4, variant_name="XL"))
     attribution = {"utm_source": "newsletter", "utm_campaign": "spring"}
     if kind.subject == "customer":
-        return customer_event(kind, pk=42, email="Ada@Example.com", user_pk=42, marketing_consent=False,
-                              updated_at=at(5, seconds=0.123456))
+        return customer_event(
+            kind,
+            pk=42,
+            email="Ada@Example.com",
+            user_pk=42,
+            marketing_consent=False,
+            updated_at=at(5, seconds=0.123456),
+        )
     if kind.subject == "checkout":
-        return checkout_event(kind, user=42, user_pk=42, lines=lines, attribution=attribution,
-                              updated_at=at(3).astimezone(timezone(timedelta(hours=2))))
+        return checkout_event(
+            kind,
+            user=42,
+            user_pk=42,
+            lines=lines,
+            attribution=attribution,
+            updated_at=at(3).astimezone(timezone(timedelta(hours=2))),
+        )
     return order_event(
-        kind, order_id="Order:7", user=42, user_pk=42, total="139.9990", refunded="12.50", lines=lines,
-        shipping=Decimal("7.50"), charge_status="partial", total_charged=Decimal("100.00"),
-        checkout_token="tok-7", attribution=attribution, updated_at=at(10, microseconds=1),
+        kind,
+        order_id="Order:7",
+        user=42,
+        user_pk=42,
+        total="139.9990",
+        refunded="12.50",
+        lines=lines,
+        shipping=Decimal("7.50"),
+        charge_status="partial",
+        total_charged=Decimal("100.00"),
+        checkout_token="tok-7",
+        attribution=attribution,
+        updated_at=at(10, microseconds=1),
     )
 
 
@@ -90,9 +112,10 @@ def test_account_creation_and_deletion_happen_once_whatever_the_timestamp():
     assert first.version == second.version == deleted.version == "-"
     assert first.key == second.key == f"customer.created:{first.data.user_id}:-"
     assert deleted.key == f"customer.deleted:{first.data.user_id}:-"
-    assert customer_event(EventKind.CUSTOMER_UPDATED, updated_at=at(1)).key != customer_event(
-        EventKind.CUSTOMER_UPDATED, updated_at=at(2)
-    ).key
+    assert (
+        customer_event(EventKind.CUSTOMER_UPDATED, updated_at=at(1)).key
+        != customer_event(EventKind.CUSTOMER_UPDATED, updated_at=at(2)).key
+    )
 
 
 def test_object_id_is_the_saleor_id_or_checkout_token():

@@ -165,7 +165,8 @@ def test_partial_then_full_refund():
     assert (p.orders_count, p.refunds_count) == (1, 1)
     assert spend(p) == {"USD": (1, Decimal("0.000"), Decimal("0.00"))}
     assert list(p.timeline.filter(kind="order.refunded").values_list("summary", flat=True)) == [
-        "Refunded 100 USD of order #1", "Refunded 30 USD of order #1",
+        "Refunded 100 USD of order #1",
+        "Refunded 30 USD of order #1",
     ]
     assert counters(p) == rebuilt(p)
 
@@ -190,8 +191,7 @@ def test_cancelled_order_stops_counting():
 def story() -> list:
     """One shopper: a checkout, an order paid, fulfilled and partly refunded, a cancelled order."""
     checkout = checkout_event(token="tok-1", updated_at=at(-10))
-    first = order_event(order_id="Order:1", total="60.00", checkout_token="tok-1",
-                        attribution={"utm_source": "google"})
+    first = order_event(order_id="Order:1", total="60.00", checkout_token="tok-1", attribution={"utm_source": "google"})
     paid = later(first, E.ORDER_FULLY_PAID, 5, charge_status="full", total_charged=Decimal("60.00"))
     fulfilled = later(paid, E.ORDER_FULFILLED, 60, status="fulfilled")
     refunded = later(fulfilled, E.ORDER_REFUNDED, 600, total_refunded=Decimal("15.00"))
@@ -272,6 +272,25 @@ def test_guest_history_joins_the_account_on_registration_without_double_counting
     assert p.orders_count == 3
     assert spend(p) == {"USD": (3, Decimal("60.000"), Decimal("20.00"))}
     assert (p.first_order_at, p.last_order_at) == (at(0), at(days=4))
+    assert counters(p) == rebuilt(p)
+
+
+@pytest.mark.parametrize("registered_first", [False, True])
+def test_one_batch_with_guest_orders_and_the_registration_makes_one_profile(registered_first):
+    guest_orders = [
+        order_event(order_id="Order:1", email="ada@example.com", total="30.00"),
+        order_event(order_id="Order:2", email="ada@example.com", total="20.00", created_at=at(days=1)),
+    ]
+    registration = customer_event(E.CUSTOMER_CREATED, pk=5, email="Ada@example.com", date_joined=at(days=2))
+    batch = [registration, *guest_orders] if registered_first else [*guest_orders, registration]
+
+    result = ingest_many([*batch, order_event(order_id="Order:3", user=5, total="10.00", created_at=at(days=3))])
+
+    assert (result.applied, result.failed) == (4, [])
+    assert CustomerProfile.objects.count() == 1
+    p = profile(user=5)
+    assert (p.orders_count, p.first_name) == (3, "Ada")
+    assert spend(p) == {"USD": (3, Decimal("60.000"), Decimal("20.00"))}
     assert counters(p) == rebuilt(p)
 
 
@@ -372,7 +391,8 @@ def test_ingest_many_applies_the_good_events_and_reports_the_bad_one():
     assert result.applied == 2 and result.skipped == 0
     assert [event for event, _ in result.failed] == [bad]
     assert sorted(CustomerProfile.objects.values_list("email", "orders_count")) == [
-        ("ada@example.com", 1), ("eve@example.com", 1),
+        ("ada@example.com", 1),
+        ("eve@example.com", 1),
     ]
     assert not ProcessedEvent.objects.filter(key=bad.key).exists()  # may be retried
 

@@ -52,13 +52,32 @@ def worker(django_db_setup, tmp_path_factory):
         assert broker.as_uri().endswith("/9")
         broker.default_channel.queue_purge(get_settings().queue)
     log = tmp_path_factory.mktemp("worker") / "worker.log"
-    env = {**os.environ, "DATABASE_URL": database_url, "CELERY_BROKER_URL": BROKER_URL, "CRM_SYNC": "0",
-           "DJANGO_SETTINGS_MODULE": "saleor_crm_plugin.sandbox.settings"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": BROKER_URL,
+        "CRM_SYNC": "0",
+        "DJANGO_SETTINGS_MODULE": "saleor_crm_plugin.sandbox.settings",
+    }
     with log.open("w") as output:
         process = subprocess.Popen(
-            [str(CELERY), "-A", "saleor_crm_plugin.sandbox.celery", "worker", "-Q", "crm", "-c", "1", "--pool", "solo",
-             "-l", "warning"],
-            env=env, stdout=output, stderr=subprocess.STDOUT,
+            [
+                str(CELERY),
+                "-A",
+                "saleor_crm_plugin.sandbox.celery",
+                "worker",
+                "-Q",
+                "crm",
+                "-c",
+                "1",
+                "--pool",
+                "solo",
+                "-l",
+                "warning",
+            ],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
         )
     try:
         yield Worker(process, log)

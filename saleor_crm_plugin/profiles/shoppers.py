@@ -9,6 +9,8 @@ new account with a bulk update that fires no hook, so the CRM has to do this its
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
@@ -44,12 +46,20 @@ class Shoppers:
         query = Q(id__in=owner_ids) | Q(saleor_user_id__in=user_ids) | Q(email__in=emails, anonymised_at__isnull=True)
         for profile in CustomerProfile.objects.filter(query) if (owner_ids or user_ids or emails) else ():
             self._index(profile)
-        deleted = {deleted_key(user_id): user_id for user_id in user_ids}
-        self.forgotten = {
-            deleted[key] for key in ProcessedEvent.objects.filter(key__in=deleted).values_list("key", flat=True)
-        }
-        users = get_user_model().objects.filter(pk__in=user_pks) if user_pks else None
-        self.existing_user_pks = set(users.values_list("pk", flat=True)) if users is not None else set()
+        self._user_ids, self._user_pks = user_ids, user_pks
+
+    @cached_property
+    def forgotten(self) -> set[str]:
+        """Accounts of this run the store deleted (read only when a new account profile is due)."""
+        deleted = {deleted_key(user_id): user_id for user_id in self._user_ids}
+        return {deleted[key] for key in ProcessedEvent.objects.filter(key__in=deleted).values_list("key", flat=True)}
+
+    @cached_property
+    def existing_user_pks(self) -> set[int]:
+        """The FK only points at user rows that exist (one may be deleted before a late event)."""
+        if not self._user_pks:
+            return set()
+        return set(get_user_model().objects.filter(pk__in=self._user_pks).values_list("pk", flat=True))
 
     def shopper(self, email: str, user_id: str | None, user_pk: int | None) -> CustomerProfile | None:
         """The profile a purchase or checkout belongs to; None for a deleted account's late facts."""
