@@ -254,6 +254,23 @@ def test_shuffled_generated_store_ends_like_live_delivery():
         assert shuffled[part] == in_order[part], part
 
 
+def test_batched_and_portable_counter_writes_end_like_one_by_one(monkeypatch):
+    """The PostgreSQL fast path (one UPDATE ... FROM VALUES) and its portable twin agree."""
+    events = list(StoreGenerator(customers=120, seed=17).live_events())
+    one_by_one = replay(events)
+
+    reset_crm()
+    for start in range(0, len(events), 200):
+        assert not ingest_many(events[start : start + 200]).failed
+    assert crm_dump() == one_by_one
+
+    monkeypatch.setattr(aggregates, "write_profile_deltas", aggregates.write_profile_deltas_portable)
+    reset_crm()
+    for start in range(0, len(events), 200):
+        assert not ingest_many(events[start : start + 200]).failed
+    assert crm_dump() == one_by_one
+
+
 # -- which profile a fact lands on -----------------------------------------------------------
 
 

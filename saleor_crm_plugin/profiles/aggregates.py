@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import Count, F, Max, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 
+from ..settings import get_settings
 from ..upsert import upsert_add
 from .models import CustomerProfile, CustomerSpend, OrderSnapshot, ProfileAffinity
 
@@ -251,5 +252,7 @@ def _affinity_rows(profile_id: int, orders: Iterable[OrderSnapshot], sign: int) 
     ]
 
 
-def favourites(profile: CustomerProfile, kind: str, limit: int) -> list[ProfileAffinity]:
+def favourites(profile: CustomerProfile, kind: str, limit: int | None = None) -> list[ProfileAffinity]:
+    """The shopper's top categories or products by units bought (``favourites_limit`` of them)."""
+    limit = limit or get_settings().favourites_limit
     return list(profile.affinities.filter(kind=kind, quantity__gt=0).order_by("-quantity", "name")[:limit])

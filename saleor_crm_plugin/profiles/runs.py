@@ -9,6 +9,7 @@ a run of one; a backfill batch is a run of hundreds.
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Case, F, Value, When
@@ -73,12 +74,7 @@ def _apply(events: list[Event]) -> list[CustomerProfile | None]:
     _complete_from_known_orders(checkout_snaps)
     _save(CheckoutSnapshot, checkout_snaps.values(), "token", checkouts.STATE_FIELDS)
     _save(OrderSnapshot, [order_snaps[i] for i in touched], "saleor_order_id", orders.STATE_FIELDS)
-    if completed:
-        CheckoutSnapshot.objects.filter(token__in=completed, completed_at__isnull=True).update(
-            completed_at=Case(
-                *(When(token=t, then=Value(at)) for t, at in completed.items()), default=F("completed_at")
-            )
-        )
+    _mark_completed(completed)
     shoppers.save_changed()
     deltas.write(shoppers.by_id)
     record(entries)
@@ -150,6 +146,16 @@ def _account_for_orders(order_snaps: dict, touched: dict, deltas: Deltas, entrie
         refund = snapshot.total_refunded > 0 and snapshot.total_refunded != seen.refunded_before
         entries += orders.timeline_entries(snapshot, seen.milestones, placed=is_new or moved, refund=refund)
     return completed
+
+
+def _mark_completed(completed: dict[str, datetime]) -> None:
+    """Close the checkouts that orders of this run completed, at each order's time (one UPDATE)."""
+    if completed:
+        CheckoutSnapshot.objects.filter(token__in=completed, completed_at__isnull=True).update(
+            completed_at=Case(
+                *(When(token=t, then=Value(at)) for t, at in completed.items()), default=F("completed_at")
+            )
+        )
 
 
 def _complete_from_known_orders(checkout_snaps: dict[str, CheckoutSnapshot]) -> None:
