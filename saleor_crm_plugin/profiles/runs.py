@@ -159,8 +159,12 @@ def _mark_completed(completed: dict[str, datetime]) -> None:
 
 
 def _complete_from_known_orders(checkout_snaps: dict[str, CheckoutSnapshot]) -> None:
-    """A checkout event arriving after the order that completed it must not reopen the cart."""
-    open_tokens = [token for token, snapshot in checkout_snaps.items() if snapshot.completed_at is None]
+    """A checkout event arriving after the order that completed it must not reopen the cart.
+
+    Only checkouts new to the CRM can have missed their order: an order arriving after its checkout
+    closes it (``_mark_completed``).
+    """
+    open_tokens = [token for token, snapshot in checkout_snaps.items() if snapshot.pk is None]
     if open_tokens:
         placed = OrderSnapshot.objects.filter(checkout_token__in=open_tokens).values_list("checkout_token", "placed_at")
         for token, placed_at in placed:
