@@ -5,4 +5,3 @@ import base64
 
 def global_id(type_name: str, pk: object) -> str:
     return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
-
