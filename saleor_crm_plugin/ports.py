@@ -15,12 +15,14 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from .auth import Authenticator
 from .events import Event
 
 DEFAULT_PORTS = {
     "config_source": "saleor_crm_plugin.saleor.ports.PluginConfigSource",
     "backfill_source": "saleor_crm_plugin.saleor.ports.SaleorBackfillSource",
     "writer_access": "saleor_crm_plugin.saleor.ports.WriterAccess",
+    "authenticator": "saleor_crm_plugin.saleor.auth.SaleorAuthenticator",
 }
 
 
@@ -60,3 +62,7 @@ def backfill_source() -> BackfillSource:
 
 def writer_access() -> AbstractContextManager:
     return _port("writer_access")()
+
+
+def authenticator() -> Authenticator:
+    return _port("authenticator")

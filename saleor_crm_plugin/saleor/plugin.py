@@ -104,6 +104,14 @@ class CRMPlugin(BasePlugin):
     def _order(self, kind: EventKind, order, previous_value):
         return self._emit(kind, event_builders.order_payload, order, previous_value)
 
+    def webhook(self, request, path, previous_value):
+        """Saleor routes ``/plugins/global/saleor.crm/<path>`` here: the CRM's GraphQL API."""
+        if path.strip("/") == "graphql":
+            from ..graphql.views import graphql_view  # the schema loads on the first API call
+
+            return graphql_view(request)
+        return previous_value
+
     def _emit(self, kind: EventKind, build: Callable[[Any], Any], instance, previous_value):
         try:
             event = Event(kind, build(instance))

@@ -59,6 +59,7 @@ CRM_PORTS = {
     "config_source": "saleor_crm_plugin.sandbox.ports.SettingsConfigSource",
     "backfill_source": "saleor_crm_plugin.sandbox.ports.GeneratedStoreSource",
     "writer_access": "saleor_crm_plugin.sandbox.ports.WriterAccess",
+    "authenticator": "saleor_crm_plugin.sandbox.auth.SandboxAuthenticator",
 }
 
 LOGGING = {

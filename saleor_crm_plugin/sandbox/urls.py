@@ -1,6 +1,12 @@
 from django.contrib import admin
 from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
 
+from ..graphql.views import graphql_view
 from . import admin as sandbox_admin  # noqa: F401  registers the CRM models
 
-urlpatterns = [path("admin/", admin.site.urls)]
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    # Where Saleor serves the plugin's API (``BasePlugin.webhook``), so clients need no change.
+    path("plugins/global/saleor.crm/graphql/", csrf_exempt(graphql_view), name="crm-graphql"),
+]

@@ -1,0 +1,89 @@
+"""Errors the way Saleor's API reports them.
+
+Query-level failures (bad IDs, missing permission, bad arguments) are GraphQL errors with
+``extensions.exception.code``; mutation input problems are ``errors { field code message }``
+entries typed by a per-domain code enum.
+"""
+
+from __future__ import annotations
+
+import binascii
+import logging
+from base64 import b64decode
+
+import graphene
+from graphql.error import GraphQLError
+from graphql.error import format_error as format_graphql_error
+
+from ...auth import AuthenticationError, Permission
+
+logger = logging.getLogger("saleor_crm_plugin.graphql")
+INTERNAL_ERROR_MESSAGE = "Internal Server Error"
+
+
+class PermissionDenied(Exception):
+    def __init__(self, permissions: tuple[Permission, ...] = ()):
+        names = ", ".join(str(p) for p in permissions)
+        message = "You do not have permission to perform this action"
+        if names:
+            message = f"To access this path, you need one of the following permissions: {names}"
+        super().__init__(message)
+
+
+class MutationError(Exception):
+    """Raised inside a mutation; becomes one ``errors`` entry instead of a GraphQL error."""
+
+    def __init__(self, field: str | None, code: str, message: str):
+        super().__init__(message)
+        self.field, self.code, self.message = field, code, message
+
+
+# Exceptions whose message is meant for the caller; anything else is logged and hidden.
+ALLOWED_ERRORS = (GraphQLError, PermissionDenied, AuthenticationError)
+
+
+def format_error(error: Exception) -> dict:
+    result = format_graphql_error(error) if isinstance(error, GraphQLError) else {"message": str(error)}
+    exc = error
+    while isinstance(exc, GraphQLError) and getattr(exc, "original_error", None) is not None:
+        exc = exc.original_error
+    if not isinstance(exc, ALLOWED_ERRORS):
+        logger.error("A CRM API query failed unexpectedly", exc_info=exc)
+        result["message"] = INTERNAL_ERROR_MESSAGE
+    code = getattr(exc, "code", None) if isinstance(exc, AuthenticationError) else None
+    result["extensions"] = {"exception": {"code": code or type(exc).__name__}}
+    return result
+
+
+def from_global_id_or_error(global_id: str, only_type: str) -> str:
+    """The primary key inside a Relay global ID of ``only_type``, or Saleor's error for a bad one."""
+    try:
+        type_name, _, pk = b64decode(str(global_id), validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        type_name, pk = "", ""
+    if not pk:
+        raise GraphQLError(f"Couldn't resolve id: {global_id}.")
+    if type_name != only_type:
+        raise GraphQLError(f"Must receive a {only_type} id.")
+    return pk
+
+
+def int_pk_or_error(global_id: str, only_type: str) -> int:
+    pk = from_global_id_or_error(global_id, only_type)
+    if not pk.isdigit():
+        raise GraphQLError(f"Couldn't resolve id: {global_id}.")
+    return int(pk)
+
+
+def error_type(name: str, code_enum: type[graphene.Enum], description: str) -> type[graphene.ObjectType]:
+    """A Saleor-style error type (``CustomerError``…) for one domain's mutations."""
+    fields = {
+        "field": graphene.String(
+            description="Name of a field that caused the error. A value of `null` indicates that "
+            "the error isn't associated with a particular field."
+        ),
+        "message": graphene.String(description="The error message."),
+        "code": graphene.Field(code_enum, required=True, description="The error code."),
+        "Meta": type("Meta", (), {"description": description}),
+    }
+    return type(name, (graphene.ObjectType,), fields)

@@ -1,0 +1,37 @@
+import graphene
+
+
+class CrmCustomerErrorCode(graphene.Enum):
+    GRAPHQL_ERROR = "GRAPHQL_ERROR"
+    INVALID = "INVALID"
+    NOT_FOUND = "NOT_FOUND"
+    REQUIRED = "REQUIRED"
+
+
+class OrderDirection(graphene.Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+    @property
+    def description(self):
+        return (
+            "Specifies an ascending sort order." if self == OrderDirection.ASC else "Specifies a descending sort order."
+        )
+
+
+class CrmCustomerSortField(graphene.Enum):
+    EMAIL = "EMAIL"
+    FIRST_NAME = "FIRST_NAME"
+    LAST_NAME = "LAST_NAME"
+    ORDERS_COUNT = "ORDERS_COUNT"
+    SPENT = "SPENT"
+    FIRST_ORDER_AT = "FIRST_ORDER_AT"
+    LAST_ORDER_AT = "LAST_ORDER_AT"
+    LAST_ACTIVITY_AT = "LAST_ACTIVITY_AT"
+    JOINED_AT = "JOINED_AT"
+
+    @property
+    def description(self):
+        if self == CrmCustomerSortField.SPENT:
+            return "Sort by spend in the currency given by `filter.currency` (required)."
+        return f"Sort customers by {self.name.lower().replace('_', ' ')}."

@@ -1,0 +1,266 @@
+"""The customer 360 profile as the API shows it; every relation goes through a dataloader."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import graphene
+from graphene import relay
+
+from ...auth import Permission
+from ...ids import global_id
+from ...profiles.aggregates import UNCOUNTED_STATUSES
+from ...profiles.models import CustomerProfile, OrderSnapshot
+from ..core.connection import CountableConnection, Page, cursor_for, page_size
+from ..core.permissions import caller_of, require, require_profile_access
+from ..core.types import Money, MoneyAmount
+from .dataloaders import (
+    TIMELINE_ORDERING,
+    FavouritesLoader,
+    NotesByProfileIdLoader,
+    ProfileByIdLoader,
+    SpendByProfileIdLoader,
+    TagsByProfileIdLoader,
+    TimelineCountLoader,
+    TimelineLoader,
+)
+
+USER_ENTITY = "saleor_crm_plugin.graphql.entities.User"
+
+
+def user_entity(user_global_id: str | None):
+    from ..entities import User
+
+    return User(id=user_global_id) if user_global_id else None
+
+
+class CrmFavourite(graphene.ObjectType):
+    id = graphene.ID(required=True, description="Saleor's ID of the category or product.")
+    name = graphene.String(required=True)
+    quantity = graphene.Int(required=True, description="Units bought.")
+
+    class Meta:
+        description = "A category or product the customer buys most, by units."
+
+    @staticmethod
+    def resolve_id(root, info):
+        return root.ref_id
+
+
+class CrmTouch(graphene.ObjectType):
+    source = graphene.String(description="utm_source")
+    medium = graphene.String(description="utm_medium")
+    campaign = graphene.String(description="utm_campaign")
+    at = graphene.DateTime(description="When the shopper came this way.")
+    via = graphene.String(description="Where it was seen, e.g. `order #1042` or `checkout`.")
+
+    class Meta:
+        description = "Marketing attribution: the UTM parameters of one visit that led to a checkout or order."
+
+    @staticmethod
+    def from_dict(touch: dict, at: datetime | None = None, via: str | None = None) -> CrmTouch | None:
+        if not touch:
+            return None
+        when = touch.get("at")
+        return CrmTouch(
+            source=touch.get("utm_source"),
+            medium=touch.get("utm_medium"),
+            campaign=touch.get("utm_campaign"),
+            at=datetime.fromisoformat(when) if when else at,
+            via=touch.get("via", via),
+        )
+
+
+class CrmAttribution(graphene.ObjectType):
+    first_touch = graphene.Field(CrmTouch, description="The earliest attributed visit.")
+    last_touch = graphene.Field(CrmTouch, description="The latest attributed visit.")
+
+
+class CrmCustomerNote(graphene.ObjectType):
+    message = graphene.String(required=True)
+    created_at = graphene.DateTime(required=True)
+    author = graphene.Field(USER_ENTITY, description="The staff member who wrote it.")
+
+    class Meta:
+        interfaces = (relay.Node,)
+        description = "A staff note on a customer. Requires MANAGE_USERS."
+
+    @staticmethod
+    def resolve_message(root, info):
+        return root.body
+
+    @staticmethod
+    def resolve_author(root, info):
+        return user_entity(global_id("User", root.author_id) if root.author_id else None)
+
+
+class CrmTimelineEntry(graphene.ObjectType):
+    kind = graphene.String(required=True, description="What happened, e.g. `order.paid`, `checkout.abandoned`.")
+    occurred_at = graphene.DateTime(required=True)
+    summary = graphene.String(required=True)
+    data = graphene.JSONString(description="Details: order or checkout ID, amounts, channel.")
+
+    class Meta:
+        interfaces = (relay.Node,)
+        description = "One interaction on a customer's timeline."
+
+
+class CrmTimelineEntryCountableConnection(CountableConnection):
+    class Meta:
+        node = CrmTimelineEntry
+
+
+class CrmCustomer(graphene.ObjectType):
+    email = graphene.String(required=True, description="Empty once the customer is anonymised.")
+    user = graphene.Field(USER_ENTITY, description="The Saleor account, for registered customers.")
+    first_name = graphene.String(required=True)
+    last_name = graphene.String(required=True)
+    name = graphene.String(required=True, description="First and last name.")
+    is_active = graphene.Boolean(required=True)
+    orders_count = graphene.Int(required=True, description="Orders placed, excluding drafts, cancelled and expired.")
+    cancellations_count = graphene.Int(required=True)
+    refunds_count = graphene.Int(required=True)
+    spend = graphene.List(
+        graphene.NonNull(Money), required=True, description="Lifetime spend net of refunds, per currency."
+    )
+    average_order_value = graphene.List(graphene.NonNull(Money), required=True, description="Per currency.")
+    first_order_at = graphene.DateTime()
+    last_order_at = graphene.DateTime()
+    last_activity_at = graphene.DateTime()
+    joined_at = graphene.DateTime(description="When the account was created; null for guests.")
+    favourite_categories = graphene.List(graphene.NonNull(CrmFavourite), required=True)
+    favourite_products = graphene.List(graphene.NonNull(CrmFavourite), required=True)
+    channels = graphene.List(graphene.NonNull(graphene.String), required=True, description="Channel slugs.")
+    attribution = graphene.Field(CrmAttribution, required=True)
+    marketing_consent = graphene.Boolean(description="Null when the customer never said.")
+    tags = graphene.List(graphene.NonNull(graphene.String), description="Requires MANAGE_USERS.")
+    notes = graphene.List(graphene.NonNull(CrmCustomerNote), description="Requires MANAGE_USERS.")
+    timeline = graphene.Field(
+        CrmTimelineEntryCountableConnection,
+        first=graphene.Int(required=True, description="Up to 100 entries, newest first."),
+        after=graphene.String(),
+        required=True,
+    )
+
+    class Meta:
+        interfaces = (relay.Node,)
+        description = "A shopper's 360° profile: one per Saleor account, or per email for guests."
+
+    @staticmethod
+    def resolve_user(root: CustomerProfile, info):
+        return user_entity(root.saleor_user_id)
+
+    @staticmethod
+    def resolve_name(root: CustomerProfile, info):
+        return f"{root.first_name} {root.last_name}".strip()
+
+    @staticmethod
+    def resolve_spend(root: CustomerProfile, info):
+        return (
+            SpendByProfileIdLoader(info.context)
+            .load(root.pk)
+            .then(lambda rows: [MoneyAmount(row.total, row.currency) for row in rows])
+        )
+
+    @staticmethod
+    def resolve_average_order_value(root: CustomerProfile, info):
+        return (
+            SpendByProfileIdLoader(info.context)
+            .load(root.pk)
+            .then(lambda rows: [MoneyAmount(row.average_order_value, row.currency) for row in rows])
+        )
+
+    @staticmethod
+    def resolve_favourite_categories(root: CustomerProfile, info):
+        return FavouritesLoader(info.context).load((root.pk, "category"))
+
+    @staticmethod
+    def resolve_favourite_products(root: CustomerProfile, info):
+        return FavouritesLoader(info.context).load((root.pk, "product"))
+
+    @staticmethod
+    def resolve_attribution(root: CustomerProfile, info):
+        return CrmAttribution(
+            first_touch=CrmTouch.from_dict(root.first_touch), last_touch=CrmTouch.from_dict(root.last_touch)
+        )
+
+    @staticmethod
+    def resolve_tags(root: CustomerProfile, info):
+        require(info, Permission.MANAGE_USERS)
+        return TagsByProfileIdLoader(info.context).load(root.pk)
+
+    @staticmethod
+    def resolve_notes(root: CustomerProfile, info):
+        require(info, Permission.MANAGE_USERS)
+        return NotesByProfileIdLoader(info.context).load(root.pk)
+
+    @staticmethod
+    def resolve_timeline(root: CustomerProfile, info, first, after=None):
+        size, _ = page_size({"first": first, "after": after}, "timeline")
+        staff = caller_of(info).has_permission(Permission.MANAGE_USERS)
+
+        def to_page(entries):
+            rows = entries[:size]
+            return Page(
+                rows=rows,
+                cursors=[cursor_for(row, TIMELINE_ORDERING) for row in rows],
+                has_next=len(entries) > size,
+                has_previous=after is not None,
+                count=lambda: TimelineCountLoader(info.context).load((root.pk, staff)),
+            )
+
+        return TimelineLoader(info.context).load((root.pk, size, after, staff)).then(to_page)
+
+
+class CrmCustomerCountableConnection(CountableConnection):
+    class Meta:
+        node = CrmCustomer
+
+
+class CrmOrder(graphene.ObjectType):
+    number = graphene.String(required=True)
+    status = graphene.String(required=True, description="Saleor's order status, lower case.")
+    charge_status = graphene.String(required=True)
+    channel = graphene.String(required=True, description="Channel slug.")
+    total = graphene.Field(Money, required=True)
+    total_refunded = graphene.Field(Money, required=True)
+    counts_towards_spend = graphene.Boolean(
+        required=True, description="False for drafts, cancelled and expired orders."
+    )
+    placed_at = graphene.DateTime(required=True)
+    paid_at = graphene.DateTime()
+    fulfilled_at = graphene.DateTime()
+    cancelled_at = graphene.DateTime()
+    refunded_at = graphene.DateTime()
+    attribution = graphene.Field(CrmTouch, description="UTM parameters the order was placed with.")
+    customer = graphene.Field(CrmCustomer, required=True)
+
+    class Meta:
+        description = "What the CRM knows of a Saleor order."
+
+    @staticmethod
+    def resolve_total(root: OrderSnapshot, info):
+        return MoneyAmount(root.total, root.currency)
+
+    @staticmethod
+    def resolve_total_refunded(root: OrderSnapshot, info):
+        return MoneyAmount(root.total_refunded, root.currency)
+
+    @staticmethod
+    def resolve_counts_towards_spend(root: OrderSnapshot, info):
+        return root.status not in UNCOUNTED_STATUSES
+
+    @staticmethod
+    def resolve_attribution(root: OrderSnapshot, info):
+        return CrmTouch.from_dict(root.attribution, at=root.placed_at, via="order")
+
+    @staticmethod
+    def resolve_customer(root: OrderSnapshot, info):
+        return ProfileByIdLoader(info.context).load(root.profile_id)
+
+
+def visible_profile(info, profile: CustomerProfile | None) -> CustomerProfile | None:
+    """The profile if the caller may see it; raises for a caller who may not."""
+    if profile is not None:
+        require_profile_access(info, profile)
+    return profile

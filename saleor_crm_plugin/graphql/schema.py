@@ -1,0 +1,27 @@
+"""The CRM's GraphQL schema: every domain's queries and mutations, served as a federation subgraph."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .core.federation import build_federated_schema, federation_sdl
+from .entities import ENTITIES, resolve_entities
+from .profiles.schema import ProfileMutations, ProfileQueries
+
+SDL_PATH = Path(__file__).with_name("schema.graphql")
+
+
+class Query(ProfileQueries):
+    pass
+
+
+class Mutation(ProfileMutations):
+    pass
+
+
+schema = build_federated_schema(Query, Mutation, ENTITIES, resolve_entities)
+
+
+def print_sdl() -> str:
+    """What ``_service { sdl }`` answers and ``schema.graphql`` holds."""
+    return federation_sdl(Query, Mutation, ENTITIES)
