@@ -12,6 +12,9 @@ class CRMConfig(AppConfig):
 
         from .tasks import PERIODIC_TASKS
 
+        # Domains that react to ingested events register their ingest subscribers on import:
+        # one import line per domain below.
+
         # Saleor's beat (and the sandbox's) reads CELERY_BEAT_SCHEDULE: add ours without owning it.
         schedule = getattr(settings, "CELERY_BEAT_SCHEDULE", None)
         if isinstance(schedule, dict):

@@ -2,8 +2,8 @@
 
 Events are applied in the order given, set-wise in runs; a customer deletion ends a run and is
 applied on its own (it removes personal data the run may hold in memory). Later
-domains (loyalty, segments, ...) ``subscribe`` to run after, in the same transaction, with the
-profile each event landed on.
+domains (loyalty, segments, ...) ``subscribe`` to run after each run, in the same transaction,
+with the run's events and the profile each landed on, so they can work on the set at once.
 """
 
 from __future__ import annotations
@@ -22,12 +22,13 @@ from .receipts import claim
 
 logger = logging.getLogger(__name__)
 
-Subscriber = Callable[[Event, CustomerProfile | None], None]
+# Called with a run's events and, position by position, the profile each event landed on.
+Subscriber = Callable[[list[Event], list[CustomerProfile | None]], None]
 _subscribers: list[Subscriber] = []
 
 
 def subscribe(subscriber: Subscriber) -> Subscriber:
-    """Let a domain react to every applied event (usable as a decorator)."""
+    """Let a domain react to every applied run of events (usable as a decorator)."""
     if subscriber not in _subscribers:
         _subscribers.append(subscriber)
     return subscriber
@@ -97,5 +98,4 @@ def _apply_run(run: list[Event]) -> None:
 
 def _notify(events: list[Event], profiles: list[CustomerProfile | None]) -> None:
     for subscriber in _subscribers:
-        for event, profile in zip(events, profiles, strict=True):
-            subscriber(event, profile)
+        subscriber(events, profiles)

@@ -13,6 +13,8 @@ from .profiles.models import (
 )
 from .receipts import DeadLetter, ProcessedEvent
 
+# Each domain adds one import line per model module above and its names below.
+
 __all__ = [
     "BackfillCheckpoint",
     "CheckoutSnapshot",

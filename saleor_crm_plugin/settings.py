@@ -17,23 +17,54 @@ from django.conf import settings as django_settings
 CACHE_SECONDS = 60
 
 
+def dashboard(default, label: str, help_text: str, kind: str = "string"):
+    """A setting the merchant edits in Saleor's dashboard (plugin configuration).
+
+    ``kind`` is "string", "boolean" or "multiline"; the plugin builds its ``CONFIG_STRUCTURE``
+    from these, so a domain adds a dashboard setting by adding one field here.
+    """
+    return dataclasses.field(default=default, metadata={"label": label, "help_text": help_text, "kind": kind})
+
+
 @dataclasses.dataclass(frozen=True)
 class CRMSettings:
-    # Process events in the request that caused them instead of on Celery (tiny stores, tests).
-    process_synchronously: bool = False
-    # What happens to a profile when the store deletes the customer.
-    deleted_customer_policy: Literal["anonymise", "delete"] = "anonymise"
-    # A checkout with an email and lines, untouched this long, counts as abandoned.
-    checkout_abandoned_after_hours: int = 4
+    # --- events and profiles ---
+    process_synchronously: bool = dashboard(
+        False,
+        "Process events in the request",
+        "For tiny stores without a Celery worker on the 'crm' queue. Slows checkouts down.",
+        kind="boolean",
+    )
+    deleted_customer_policy: Literal["anonymise", "delete"] = dashboard(
+        "anonymise",
+        "When a customer is deleted",
+        "'anonymise' keeps purchase statistics without personal data; 'delete' removes the profile.",
+    )
+    checkout_abandoned_after_hours: int = dashboard(
+        4,
+        "Checkout counts as abandoned after (hours)",
+        "A checkout with an email and items, untouched this long, is marked abandoned.",
+    )
+    consent_metadata_key: str = dashboard(
+        "marketing_consent",
+        "Marketing consent metadata key",
+        "The customer metadata key your storefront writes marketing consent to ('true'/'false').",
+    )
     # How many favourite categories and products a profile shows.
     favourites_limit: int = 3
     # Order and checkout metadata keys read as marketing attribution.
     attribution_keys: tuple[str, ...] = ("utm_source", "utm_medium", "utm_campaign")
-    # Saleor has no consent field: the user metadata key a store's storefront writes it to.
-    consent_metadata_key: str = "marketing_consent"
     # Celery queue of the CRM tasks, and how often a failing event is retried.
     queue: str = "crm"
     max_retries: int = 5
+    # --- loyalty ---
+    # --- segments ---
+    # --- tickets ---
+    # --- automation ---
+
+
+def dashboard_fields() -> list[dataclasses.Field]:
+    return [field for field in dataclasses.fields(CRMSettings) if "label" in field.metadata]
 
 
 _cache: tuple[float, CRMSettings] | None = None

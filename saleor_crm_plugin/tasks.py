@@ -28,6 +28,7 @@ PERIODIC_TASKS = {
         "schedule": timedelta(minutes=15),
         "options": {"queue": "crm", "expires": 15 * 60},
     },
+    # Domains add their periodic tasks here, one entry each (queue "crm", named "crm-<what>").
 }
 
 
@@ -112,3 +113,6 @@ def replay_dead_letters(limit: int | None = None) -> tuple[int, int]:
 def mark_abandoned_checkouts_task() -> int:
     with writer_access():
         return mark_abandoned_checkouts(timezone.now())
+
+
+# Domain task modules, imported so Celery registers their tasks (Saleor autodiscovers only this module).

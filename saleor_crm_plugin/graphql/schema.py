@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import graphene
+
 from .core.federation import build_federated_schema, federation_sdl
 from .entities import ENTITIES, resolve_entities
 from .profiles.schema import ProfileMutations, ProfileQueries
@@ -11,11 +13,17 @@ from .profiles.schema import ProfileMutations, ProfileQueries
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
 
-class Query(ProfileQueries):
+class Query(
+    ProfileQueries,
+    graphene.ObjectType,
+):
     pass
 
 
-class Mutation(ProfileMutations):
+class Mutation(
+    ProfileMutations,
+    graphene.ObjectType,
+):
     pass
 
 

@@ -6,6 +6,7 @@ failure to build an event is logged, a failure to deliver it is kept as a dead l
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -14,13 +15,26 @@ from django.db import transaction
 from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 
 from ..events import Event, EventKind
-from ..settings import CRMSettings
+from ..settings import dashboard_fields
 from ..tasks import deliver
 from . import event_builders
 from .ports import PLUGIN_ID
 
 logger = logging.getLogger(__name__)
-_DEFAULTS = CRMSettings()
+_FIELD_TYPES = {
+    "string": ConfigurationTypeField.STRING,
+    "boolean": ConfigurationTypeField.BOOLEAN,
+    "multiline": ConfigurationTypeField.MULTILINE,
+}
+
+
+def _dashboard_value(field: dataclasses.Field) -> bool | str:
+    """The default as Saleor's dashboard stores it: booleans as such, everything else as text."""
+    if field.metadata["kind"] == "boolean":
+        return field.default
+    if isinstance(field.default, tuple):
+        return ", ".join(field.default)
+    return str(field.default)
 
 
 class CRMPlugin(BasePlugin):
@@ -29,33 +43,14 @@ class CRMPlugin(BasePlugin):
     PLUGIN_DESCRIPTION = "Customer 360 profiles, loyalty, segments, tickets and automation, fed by the store's events."
     CONFIGURATION_PER_CHANNEL = False  # a per-channel plugin misses customer hooks (HOOKS.md)
     DEFAULT_ACTIVE = False
-    DEFAULT_CONFIGURATION = [
-        {"name": "process_synchronously", "value": _DEFAULTS.process_synchronously},
-        {"name": "deleted_customer_policy", "value": _DEFAULTS.deleted_customer_policy},
-        {"name": "checkout_abandoned_after_hours", "value": str(_DEFAULTS.checkout_abandoned_after_hours)},
-        {"name": "consent_metadata_key", "value": _DEFAULTS.consent_metadata_key},
-    ]
+    DEFAULT_CONFIGURATION = [{"name": field.name, "value": _dashboard_value(field)} for field in dashboard_fields()]
     CONFIG_STRUCTURE = {
-        "process_synchronously": {
-            "type": ConfigurationTypeField.BOOLEAN,
-            "label": "Process events in the request",
-            "help_text": "For tiny stores without a Celery worker on the 'crm' queue. Slows checkouts down.",
-        },
-        "deleted_customer_policy": {
-            "type": ConfigurationTypeField.STRING,
-            "label": "When a customer is deleted",
-            "help_text": "'anonymise' keeps purchase statistics without personal data; 'delete' removes the profile.",
-        },
-        "checkout_abandoned_after_hours": {
-            "type": ConfigurationTypeField.STRING,
-            "label": "Checkout counts as abandoned after (hours)",
-            "help_text": "A checkout with an email and items, untouched this long, is marked abandoned.",
-        },
-        "consent_metadata_key": {
-            "type": ConfigurationTypeField.STRING,
-            "label": "Marketing consent metadata key",
-            "help_text": "The customer metadata key your storefront writes marketing consent to ('true'/'false').",
-        },
+        field.name: {
+            "type": _FIELD_TYPES[field.metadata["kind"]],
+            "label": field.metadata["label"],
+            "help_text": field.metadata["help_text"],
+        }
+        for field in dashboard_fields()
     }
 
     def customer_created(self, customer, previous_value):

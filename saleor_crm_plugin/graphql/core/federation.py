@@ -50,8 +50,10 @@ def federation_sdl(query, mutation, entities: dict[str, type], key: str = "id") 
 
 def _as_extension(name: str, key: str) -> Callable[[re.Match], str]:
     def rewrite(match: re.Match) -> str:
-        fields = re.sub(rf"^(  {key}: ID!)$", r"\1 @external", match.group(1), flags=re.M)
-        return f'extend type {name} @key(fields: "{key}") {{\n{fields}}}'
+        lines = match.group(1).splitlines()
+        key_line = f"  {key}: ID!"
+        fields = [f"{key_line} @external", *(line for line in lines if line != key_line)]
+        return f'extend type {name} @key(fields: "{key}") {{\n' + "\n".join(fields) + "\n}"
 
     return rewrite
 
