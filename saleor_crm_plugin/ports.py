@@ -23,6 +23,9 @@ DEFAULT_PORTS = {
     "backfill_source": "saleor_crm_plugin.saleor.ports.SaleorBackfillSource",
     "writer_access": "saleor_crm_plugin.saleor.ports.WriterAccess",
     "authenticator": "saleor_crm_plugin.saleor.auth.SaleorAuthenticator",
+    "reward_issuer": "saleor_crm_plugin.saleor.rewards.SaleorRewardIssuer",
+    "metadata_mirror": "saleor_crm_plugin.saleor.metadata.SaleorMetadataMirror",
+    "mailer": "saleor_crm_plugin.saleor.mail.SaleorMailer",
 }
 
 
@@ -66,3 +69,7 @@ def writer_access() -> AbstractContextManager:
 
 def authenticator() -> Authenticator:
     return _port("authenticator")
+
+
+# Each domain adds its port's Protocol and accessor below (reward_issuer: loyalty,
+# metadata_mirror: segments, mailer: tickets and automation).

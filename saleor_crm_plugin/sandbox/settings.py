@@ -60,6 +60,9 @@ CRM_PORTS = {
     "backfill_source": "saleor_crm_plugin.sandbox.ports.GeneratedStoreSource",
     "writer_access": "saleor_crm_plugin.sandbox.ports.WriterAccess",
     "authenticator": "saleor_crm_plugin.sandbox.auth.SandboxAuthenticator",
+    "reward_issuer": "saleor_crm_plugin.sandbox.rewards.SandboxRewardIssuer",
+    "metadata_mirror": "saleor_crm_plugin.sandbox.metadata.SandboxMetadataMirror",
+    "mailer": "saleor_crm_plugin.sandbox.mail.SandboxMailer",
 }
 
 LOGGING = {
