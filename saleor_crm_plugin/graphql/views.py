@@ -1,7 +1,7 @@
 """The CRM API over HTTP, the way Saleor's ``/graphql/`` behaves.
 
 POST ``application/json`` (or ``application/graphql``) runs queries and mutations; GET runs
-queries from ``?query=`` and shows the GraphiQL page to a browser. A JSON list is a batch,
+queries from ``?query=`` and shows a playground page (no CDN needed) to a browser. A JSON list is a batch,
 accepted up to Saleor's ``GRAPHQL_BATCH_MAX_COUNT`` (1 by default, i.e. refused). Errors never
 carry a stack trace: unexpected ones are logged and answered as ``Internal Server Error``.
 """
@@ -27,13 +27,13 @@ from .core.context import CRMContext
 from .core.errors import format_error
 from .schema import schema
 
-GRAPHIQL_PAGE = Path(__file__).with_name("graphiql.html")
+PLAYGROUND_PAGE = Path(__file__).with_name("playground.html")
 
 
 def graphql_view(request: HttpRequest) -> HttpResponse:
     if request.method == "GET" and "query" not in request.GET and _wants_html(request):
         endpoint = json.dumps(request.path).replace("<", "\\u003c")
-        return HttpResponse(GRAPHIQL_PAGE.read_text().replace("__ENDPOINT_JSON__", endpoint))
+        return HttpResponse(PLAYGROUND_PAGE.read_text().replace("__ENDPOINT_JSON__", endpoint))
     if request.method not in ("GET", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
     try:

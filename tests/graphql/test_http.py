@@ -26,10 +26,10 @@ def test_get_refuses_mutations(client, db):
     assert response.json()["errors"][0]["message"] == "Can only perform a mutation operation from a POST request."
 
 
-def test_a_browser_gets_graphiql(client, db):
+def test_a_browser_gets_the_playground(client, db):
     response = client.get(URL, HTTP_ACCEPT="text/html,application/xhtml+xml")
     assert response.status_code == 200
-    assert b"GraphiQL" in response.content and json.dumps(URL).encode() in response.content
+    assert b"CRM API playground" in response.content and json.dumps(URL).encode() in response.content
 
 
 def test_application_graphql_bodies_work(client, db):
