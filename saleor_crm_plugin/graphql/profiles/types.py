@@ -156,19 +156,11 @@ class CrmCustomer(graphene.ObjectType):
 
     @staticmethod
     def resolve_spend(root: CustomerProfile, info):
-        return (
-            SpendByProfileIdLoader(info.context)
-            .load(root.pk)
-            .then(lambda rows: [MoneyAmount(row.total, row.currency) for row in rows])
-        )
+        return _per_currency(info, root, lambda row: row.total)
 
     @staticmethod
     def resolve_average_order_value(root: CustomerProfile, info):
-        return (
-            SpendByProfileIdLoader(info.context)
-            .load(root.pk)
-            .then(lambda rows: [MoneyAmount(row.average_order_value, row.currency) for row in rows])
-        )
+        return _per_currency(info, root, lambda row: row.average_order_value)
 
     @staticmethod
     def resolve_favourite_categories(root: CustomerProfile, info):
@@ -210,6 +202,12 @@ class CrmCustomer(graphene.ObjectType):
             )
 
         return TimelineLoader(info.context).load((root.pk, size, after, staff)).then(to_page)
+
+
+def _per_currency(info, profile: CustomerProfile, amount_of):
+    """One Money per currency the shopper bought in, from the batched spend rows."""
+    rows = SpendByProfileIdLoader(info.context).load(profile.pk)
+    return rows.then(lambda spend: [MoneyAmount(amount_of(row), row.currency) for row in spend])
 
 
 class CrmCustomerCountableConnection(CountableConnection):
