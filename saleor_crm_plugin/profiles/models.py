@@ -4,11 +4,21 @@ Orders and checkouts are kept as denormalised snapshots keyed by Saleor IDs, nev
 keys to Saleor tables, so the CRM keeps its history when Saleor rows change or go.
 """
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
+
+# Lists sort a missing date as this earliest one, so a keyset cursor never holds a NULL.
+SORTS_AS_NEVER = datetime(1, 1, 1, tzinfo=UTC)
+
+
+def date_sort_key(field: str) -> Coalesce:
+    """The sort key of a nullable date: the same expression in queries and in their indexes."""
+    return Coalesce(F(field), Value(SORTS_AS_NEVER), output_field=models.DateTimeField())
 
 
 class CustomerProfile(models.Model):
@@ -46,6 +56,13 @@ class CustomerProfile(models.Model):
 
     class Meta:
         db_table = "crm_customer_profile"
+        # Keyset pages of the customer list walk these (sort key, id) indexes in either direction.
+        indexes = [
+            models.Index(fields=["email", "id"], name="crm_profile_by_email"),
+            models.Index(fields=["orders_count", "id"], name="crm_profile_by_orders"),
+            models.Index(date_sort_key("last_order_at"), F("id"), name="crm_profile_by_last_order"),
+            models.Index(date_sort_key("last_activity_at"), F("id"), name="crm_profile_by_last_activity"),
+        ]
         constraints = [
             # One live guest profile per mailbox: concurrent guest orders meet on it.
             models.UniqueConstraint(

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import graphene
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, F, Func, QuerySet, Value
 from graphql.error import GraphQLError
 
 MAX_PAGE_SIZE = 100
@@ -96,15 +97,42 @@ def decode_cursor(cursor: str, length: int) -> list:
     return values
 
 
-def seek(ordering: Sequence[str], values: Sequence[Any]) -> Q:
-    """Rows strictly after ``values`` in ``ordering`` (``-field`` = descending): a row comparison."""
-    condition = Q()
-    for i, field in enumerate(reversed(ordering)):
-        name, descending = field.lstrip("-"), field.startswith("-")
-        value = values[len(ordering) - 1 - i]
-        step = Q(**{f"{name}__lt" if descending else f"{name}__gt": value})
-        condition = step if i == 0 else step | (Q(**{name: value}) & condition)
-    return condition
+class _Row(Func):
+    template = "(%(expressions)s)"
+    output_field = BooleanField()  # never read: a row only stands inside a comparison
+
+
+class _RowAfter(Func):
+    """``(a, b) > (x, y)``: one predicate an index on ``(a, b)`` serves (an OR chain defeats it)."""
+
+    template = "%(expressions)s"
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, columns: list, values: list, descending: bool):
+        super().__init__(_Row(*columns), _Row(*values))
+        self.arg_joiner = " < " if descending else " > "
+
+
+def seek(queryset: QuerySet, ordering: Sequence[str], cursor: str) -> QuerySet:
+    """Rows strictly after ``cursor`` in ``ordering`` (all ascending or all ``-descending``)."""
+    directions = {field.startswith("-") for field in ordering}
+    if len(directions) != 1:
+        raise ValueError(f"A keyset ordering runs one way: {ordering}")
+    names = [field.lstrip("-") for field in ordering]
+    typed = []
+    for name, value in zip(names, decode_cursor(cursor, len(ordering)), strict=True):
+        field = _output_field(queryset, name)
+        try:
+            typed.append(Value(field.to_python(value), output_field=field))
+        except (ValidationError, TypeError) as error:
+            raise GraphQLError(f"Received cursor ({cursor}) is invalid.") from error
+    return queryset.filter(_RowAfter([F(name) for name in names], typed, descending=directions.pop()))
+
+
+def _output_field(queryset: QuerySet, name: str):
+    annotation = queryset.query.annotations.get(name)
+    return annotation.output_field if annotation is not None else queryset.model._meta.get_field(name)
 
 
 def reverse_ordering(ordering: Sequence[str]) -> list[str]:
@@ -118,7 +146,7 @@ def paginate(queryset: QuerySet, ordering: Sequence[str], args: dict, connection
     walk = reverse_ordering(ordering) if backwards else list(ordering)
     rows_qs = queryset.order_by(*walk)
     if cursor:
-        rows_qs = rows_qs.filter(seek(walk, decode_cursor(cursor, len(ordering))))
+        rows_qs = seek(rows_qs, walk, cursor)
     rows = list(rows_qs[: size + 1])
     more = len(rows) > size
     rows = rows[:size]

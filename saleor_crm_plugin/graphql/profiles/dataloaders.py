@@ -17,7 +17,7 @@ from ...profiles.models import (
     TimelineEntry,
 )
 from ...settings import get_settings
-from ..core.connection import decode_cursor, seek
+from ..core.connection import seek
 from ..core.dataloaders import DataLoader, grouped
 
 # Timeline kinds only staff see: a note's text is internal.
@@ -112,12 +112,9 @@ class TimelineLoader(DataLoader[tuple[int, int, str | None, bool], list[Timeline
             if after is None:
                 first_pages[first, staff].append(profile_id)
             else:
-                condition = seek(TIMELINE_ORDERING, decode_cursor(after, len(TIMELINE_ORDERING)))
-                found[key] = list(
-                    visible_timeline(staff)
-                    .filter(condition, profile_id=profile_id)
-                    .order_by(*TIMELINE_ORDERING)[: first + 1]
-                )
+                entries = visible_timeline(staff).filter(profile_id=profile_id)
+                entries = seek(entries, TIMELINE_ORDERING, after)
+                found[key] = list(entries.order_by(*TIMELINE_ORDERING)[: first + 1])
         for (first, staff), ids in first_pages.items():
             rows = (
                 visible_timeline(staff)

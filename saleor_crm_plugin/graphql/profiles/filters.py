@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 
 import graphene
-from django.db.models import DateTimeField, DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from graphql.error import GraphQLError
 
 from ...profiles.actions import ProfileActionError, clean_tags
-from ...profiles.models import CustomerSpend, CustomerTag
+from ...profiles.models import CustomerSpend, CustomerTag, date_sort_key
 from .enums import CrmCustomerSortField, OrderDirection
 
 # Keys are the enums' values: graphene 2 hands resolvers an enum argument's value.
-# Missing dates sort as the earliest possible date, so a cursor never has to carry a NULL.
-NEVER = datetime(1, 1, 1, tzinfo=UTC)
 PLAIN_SORT_FIELDS = {
     "EMAIL": "email",
     "FIRST_NAME": "first_name",
@@ -97,7 +94,7 @@ def sort_customers(queryset: QuerySet, sort_by: dict | None, currency: str | Non
     if field in PLAIN_SORT_FIELDS:
         return queryset, [sign + PLAIN_SORT_FIELDS[field], sign + "id"]
     if field in DATE_SORT_FIELDS:
-        key = Coalesce(F(DATE_SORT_FIELDS[field]), Value(NEVER), output_field=DateTimeField())
+        key = date_sort_key(DATE_SORT_FIELDS[field])
     else:
         currency = clean_currency(currency, "sorting by SPENT")
         key = Coalesce(_spend_in(currency), Value(Decimal(0)), output_field=DecimalField())
