@@ -63,7 +63,11 @@ def test_our_subgraph_composes_with_saleor(saleor_sdl):
             "  crmProfile: CrmCustomer\n  email: String!\n",
             "User.email is already a field of Saleor's User",
         ),
-        ("  id: ID! @external\n  crmOrder", "  id: ID!\n  crmOrder", "Order.id is a key field and must be @external"),
+        (
+            'extend type Order @key(fields: "id") {\n  id: ID! @external',
+            'extend type Order @key(fields: "id") {\n  id: ID!',
+            "Order.id is a key field and must be @external",
+        ),
         ("extend type Order @key", "extend type Checkout @key", "Checkout is not a federated entity in Saleor"),
         ("  crmMe: CrmCustomer\n", "  crmMe: CrmCustomer\n  me: CrmCustomer\n", "Query.me exists in Saleor too"),
     ],
