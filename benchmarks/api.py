@@ -103,22 +103,28 @@ def main(argv: list[str] | None = None) -> int:
         queries = {probe.name: _count_queries(probe, auth) for probe in probes}
         samples = _measure(port, auth, probes, args.warmup, args.requests)
 
+    report(probes, samples, queries, args, "customers, order, spend, tags, timeline")
+    print(f"wall time {time.perf_counter() - started:.0f}s")
+    return 0
+
+
+def report(probes: list[Probe], samples: dict, queries: dict, args: argparse.Namespace, checked: str) -> None:
+    """The latency table every HTTP benchmark prints, and the line saying its answers were compared."""
     print()
     print(
         f"{args.requests} timed requests each after {args.warmup} warm-up, sequential, interleaved; "
         f"Django runserver (threaded, DEBUG=False, keep-alive) on {os.cpu_count()} cores"
     )
-    print(f"{'measurement':<36} {'p50 ms':>8} {'p95 ms':>8} {'mean':>8} {'min':>8} {'max':>8} {'SQL queries':>12}")
+    width = max(len(probe.name) for probe in probes) + 2
+    print(f"{'measurement':<{width}} {'p50 ms':>8} {'p95 ms':>8} {'mean':>8} {'min':>8} {'max':>8} {'SQL queries':>12}")
     for probe in probes:
         ms = samples[probe.name]
         cuts = statistics.quantiles(ms, n=100, method="inclusive")
         print(
-            f"{probe.name:<36} {cuts[49]:>8.1f} {cuts[94]:>8.1f} {statistics.fmean(ms):>8.1f} "
+            f"{probe.name:<{width}} {cuts[49]:>8.1f} {cuts[94]:>8.1f} {statistics.fmean(ms):>8.1f} "
             f"{min(ms):>8.1f} {max(ms):>8.1f} {queries[probe.name]:>12}"
         )
-    print("graphql page 1 = baseline view = naive view (customers, order, spend, tags, timeline): OK")
-    print(f"wall time {time.perf_counter() - started:.0f}s")
-    return 0
+    print(f"graphql page 1 = baseline view = naive view ({checked}): OK")
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -247,28 +253,33 @@ def _print_store() -> None:
 
 
 @contextlib.contextmanager
-def _served(database_url: str) -> Iterator[int]:
-    """runserver on a free port in a subprocess, until the block ends (on errors too)."""
+def _served(database_url: str, settings: str = "benchmarks.api_settings") -> Iterator[int]:
+    """runserver on a free port in a subprocess, until the block ends (on errors too); its log is kept on errors.
+
+    ``settings`` must serve ``/bench/customers/`` (the readiness probe), as ``benchmarks.api_urls`` does.
+    """
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     log = NamedTemporaryFile("w+", prefix="crm-bench-api-", suffix=".log", delete=False)  # noqa: SIM115
     command = [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload"]
     server = subprocess.Popen(
-        [*command, "--settings=benchmarks.api_settings"],
+        [*command, f"--settings={settings}"],
         cwd=ROOT,
         env={**os.environ, "DATABASE_URL": database_url},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    done = False
     try:
         deadline = time.monotonic() + 60
         while not _answers(port):
             if server.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"server did not start; its log {log.name}:\n{Path(log.name).read_text()[-3000:]}")
+                raise SystemExit(f"server did not start:\n{Path(log.name).read_text()[-3000:]}")
             time.sleep(0.2)
-        print(f"server: pid {server.pid} on 127.0.0.1:{port}, log {log.name}")
+        print(f"server: runserver pid {server.pid} on 127.0.0.1:{port}")
         yield port
+        done = True
     finally:
         server.terminate()
         try:
@@ -277,6 +288,10 @@ def _served(database_url: str) -> Iterator[int]:
             server.kill()
             server.wait()
         log.close()
+        if done:
+            os.unlink(log.name)
+        else:
+            print(f"server log kept: {log.name}", file=sys.stderr)
 
 
 def _answers(port: int) -> bool:

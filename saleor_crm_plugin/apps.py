@@ -10,10 +10,12 @@ class CRMConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
+        # Domains register on import: ingest subscribers, and what they lend other domains
+        # (segment fields and functions, macro placeholders). One line per module.
+        from .loyalty import extensions, subscriber  # noqa: F401
+        from .segments import live  # noqa: F401
         from .tasks import PERIODIC_TASKS
-
-        # Domains that react to ingested events register their ingest subscribers on import:
-        # one import line per domain below.
+        from .tickets import export, privacy, segment_functions  # noqa: F401
 
         # Saleor's beat (and the sandbox's) reads CELERY_BEAT_SCHEDULE: add ours without owning it.
         schedule = getattr(settings, "CELERY_BEAT_SCHEDULE", None)

@@ -17,6 +17,7 @@ from django.utils.module_loading import import_string
 
 from .auth import Authenticator
 from .events import Event
+from .loyalty.rewards import IssuedReward, RewardRequest
 
 DEFAULT_PORTS = {
     "config_source": "saleor_crm_plugin.saleor.ports.PluginConfigSource",
@@ -73,3 +74,50 @@ def authenticator() -> Authenticator:
 
 # Each domain adds its port's Protocol and accessor below (reward_issuer: loyalty,
 # metadata_mirror: segments, mailer: tickets and automation).
+
+
+class RewardIssuer(Protocol):
+    """Issues loyalty rewards in the store (a gift card for the shopper in Saleor)."""
+
+    def currency(self, channel: str) -> str | None:
+        """The channel's currency code; None when there is no such channel."""
+
+    def checkout_channel(self, checkout_id: str) -> str | None:
+        """The channel slug of a checkout (by Saleor ID or token); None when there is no such checkout."""
+
+    def issue(self, request: RewardRequest) -> IssuedReward:
+        """Issue the reward (and apply it to ``request.checkout_id`` if given); raise RewardNotIssued if refused."""
+
+
+def reward_issuer() -> RewardIssuer:
+    return _port("reward_issuer")
+
+
+class MetadataMirror(Protocol):
+    def write(self, segments: dict[str, list[str]]) -> None:
+        """Set each user's (Saleor global ID) private metadata ``crm_segments`` to these segment slugs."""
+
+
+def metadata_mirror() -> MetadataMirror:
+    return _port("metadata_mirror")
+
+
+class Mailer(Protocol):
+    def send(
+        self,
+        *,
+        to: str,
+        subject: str,
+        text: str,
+        html: str | None = None,
+        channel: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """Send one email through the store's email setup (``channel``: the Saleor channel slug, if any).
+
+        Raises ``OSError`` (e.g. ``smtplib.SMTPException``) when the mail server refuses, so a task retries.
+        """
+
+
+def mailer() -> Mailer:
+    return _port("mailer")

@@ -58,8 +58,120 @@ class CRMSettings:
     queue: str = "crm"
     max_retries: int = 5
     # --- loyalty ---
+    loyalty_earn_rates: str = dashboard(
+        "*:1",
+        "Loyalty: points per unit of currency, per channel",
+        "'channel-slug:rate' pairs separated by commas; '*' is every other channel. E.g. 'default-channel:1, *:0.5'.",
+    )
+    loyalty_earn_on: Literal["total_net_shipping", "total"] = dashboard(
+        "total_net_shipping",
+        "Loyalty: points are earned on",
+        "'total_net_shipping' (order total without shipping) or 'total' (what the shopper paid).",
+    )
+    loyalty_rounding: Literal["down", "nearest", "up"] = dashboard(
+        "down", "Loyalty: rounding of points", "'down', 'nearest' (half up) or 'up'."
+    )
+    loyalty_minimum_order: str = dashboard(
+        "0", "Loyalty: minimum order amount", "Orders whose earning amount is below this earn no points."
+    )
+    loyalty_excluded_ids: tuple[str, ...] = dashboard(
+        (),
+        "Loyalty: excluded products and categories",
+        "Saleor IDs of products or categories (comma separated) whose lines earn no points.",
+    )
+    loyalty_signup_bonus: int = dashboard(0, "Loyalty: sign-up bonus (points)", "Given when an account is created.")
+    loyalty_first_order_bonus: int = dashboard(
+        0, "Loyalty: first-order bonus (points)", "Given when the points of a customer's first order are released."
+    )
+    loyalty_birthday_bonus: int = dashboard(
+        0, "Loyalty: birthday bonus (points)", "Given once a year on the customer's birthday, when it is known."
+    )
+    loyalty_return_window_days: int = dashboard(
+        14,
+        "Loyalty: return window (days)",
+        "Points of an order stay pending until it is fully paid and this many days have passed.",
+    )
+    loyalty_tiers: str = dashboard(
+        "Bronze:0:1, Silver:500:1.25, Gold:2000:1.5",
+        "Loyalty: tiers",
+        "'Name:threshold:multiplier[:perk]' separated by commas, lowest first. The threshold is in qualifying "
+        "points (or spend, see the tier basis) over the rolling window.",
+    )
+    loyalty_tier_basis: Literal["points", "spend"] = dashboard(
+        "points", "Loyalty: tiers by", "'points' earned or 'spend' (order amounts net of refunds) in the window."
+    )
+    loyalty_tier_window_days: int = dashboard(365, "Loyalty: tier window (days)", "The rolling window tiers count.")
+    loyalty_tier_grace_days: int = dashboard(
+        30, "Loyalty: tier grace period (days)", "A tier is kept at least this long before a downgrade."
+    )
+    loyalty_redeem_rate: str = dashboard(
+        "100", "Loyalty: points per unit of reward value", "E.g. 100: 500 points buy a 5.00 discount."
+    )
+    loyalty_min_redeem_points: int = dashboard(500, "Loyalty: minimum points per redemption", "")
+    loyalty_reward_channel: str = dashboard(
+        "default-channel",
+        "Loyalty: reward channel",
+        "Channel whose currency a reward is issued in when the shopper gives no checkout.",
+    )
+    loyalty_expiry: Literal["never", "inactivity", "lot"] = dashboard(
+        "lot",
+        "Loyalty: points expire",
+        "'lot': each earned lot after the expiry period (oldest spent first); 'inactivity': all points after "
+        "the period without earning or redeeming; 'never'.",
+    )
+    loyalty_expiry_days: int = dashboard(365, "Loyalty: expiry period (days)", "")
+    loyalty_expiry_warning_days: int = dashboard(
+        30, "Loyalty: expiring-soon warning (days)", "Points expiring within this many days are flagged."
+    )
     # --- segments ---
+    segments_rfm_currency: str = dashboard(
+        "",
+        "RFM currency",
+        "ISO code whose spend scores RFM 'monetary' and AOV. Empty: the currency most customers bought in.",
+    )
+    segments_mirror_to_metadata: bool = dashboard(
+        False,
+        "Mirror segments to customer metadata",
+        "Keep each customer's segment slugs in their private metadata key 'crm_segments' for other Saleor tools.",
+        kind="boolean",
+    )
+    # How long a segment preview may run before it is cut off (milliseconds).
+    segments_preview_timeout_ms: int = 5000
     # --- tickets ---
+    ticket_business_hours: str = dashboard(
+        "mon-fri 09:00-17:00",
+        "Support business hours",
+        "When SLA clocks run, e.g. 'mon-fri 09:00-17:00, sat 10:00-14:00'. Leave empty for round the clock.",
+    )
+    ticket_time_zone: str = dashboard(
+        "UTC", "Support time zone", "IANA name of the business hours' time zone, e.g. 'Europe/Berlin'."
+    )
+    ticket_sla_first_response: str = dashboard(
+        "urgent=1h, high=4h, normal=8h, low=24h",
+        "SLA: first response within (business time)",
+        "Per priority; units m, h or d (d = 24 business hours). Leave a priority out for no target.",
+    )
+    ticket_sla_resolution: str = dashboard(
+        "urgent=8h, high=24h, normal=48h, low=120h",
+        "SLA: resolution within (business time)",
+        "Per priority, as above. The clock pauses while a ticket waits on the customer.",
+    )
+    ticket_sla_warning_minutes: int = dashboard(
+        60, "SLA: warn before breach (minutes)", "A ticket this close to a due time is flagged 'at risk'."
+    )
+    ticket_autoclose_days: int = dashboard(
+        7, "Close solved tickets after (days)", "A solved ticket the customer doesn't answer is closed."
+    )
+    ticket_email_replies: bool = dashboard(
+        True, "Email staff replies", "Send staff replies to the customer through the store's email.", kind="boolean"
+    )
+    ticket_rating_url: str = dashboard(
+        "",
+        "CSAT page URL",
+        "Storefront page that takes a rating; the signed token is appended as '?token='. Empty: no link in emails.",
+    )
+    # How long a CSAT link stays valid after the ticket is solved.
+    ticket_rating_link_days: int = 30
     # --- automation ---
 
 

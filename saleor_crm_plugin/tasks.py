@@ -29,6 +29,31 @@ PERIODIC_TASKS = {
         "options": {"queue": "crm", "expires": 15 * 60},
     },
     # Domains add their periodic tasks here, one entry each (queue "crm", named "crm-<what>").
+    "crm-segments-refresh": {
+        "task": "saleor_crm_plugin.refresh_segments",
+        "schedule": timedelta(hours=1),
+        "options": {"queue": "crm", "expires": 3600},
+    },
+    "crm-loyalty-release-points": {
+        "task": "saleor_crm_plugin.loyalty.release_points",
+        "schedule": timedelta(minutes=30),
+        "options": {"queue": "crm", "expires": 30 * 60},
+    },
+    "crm-loyalty-daily": {
+        "task": "saleor_crm_plugin.loyalty.daily",
+        "schedule": timedelta(days=1),
+        "options": {"queue": "crm", "expires": 12 * 3600},
+    },
+    "crm-ticket-sla": {
+        "task": "saleor_crm_plugin.ticket_sla",
+        "schedule": timedelta(minutes=5),
+        "options": {"queue": "crm", "expires": 5 * 60},
+    },
+    "crm-ticket-autoclose": {
+        "task": "saleor_crm_plugin.ticket_autoclose",
+        "schedule": timedelta(hours=1),
+        "options": {"queue": "crm", "expires": 60 * 60},
+    },
 }
 
 
@@ -116,3 +141,6 @@ def mark_abandoned_checkouts_task() -> int:
 
 
 # Domain task modules, imported so Celery registers their tasks (Saleor autodiscovers only this module).
+from .loyalty import tasks as loyalty_tasks  # noqa: E402, F401
+from .segments import tasks as segment_tasks  # noqa: E402, F401
+from .tickets import tasks as ticket_tasks  # noqa: E402, F401

@@ -1,5 +1,8 @@
 """Shared test set-up: the sandbox host on PostgreSQL, Celery eager unless a test runs a worker."""
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from saleor_crm_plugin.ingest import ingest
@@ -26,7 +29,9 @@ def crm_settings(settings):
         settings.CRM = {**settings.CRM, **values}
         return reload_settings()
 
+    original = settings.CRM
     yield change
+    settings.CRM = original  # before reloading: pytest-django restores it only after this teardown
     reload_settings()
 
 
@@ -35,3 +40,19 @@ def ada(db):
     """A registered shopper's profile, made the way the store makes it: by a customer.created event."""
     ingest(customer_event(pk=1, email="ada@example.com", marketing_consent=True))
     return CustomerProfile.objects.get(email="ada@example.com")
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """Debian's headless Chromium driven by Playwright (scripts/setup.sh installs both)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (scripts/setup.sh installs it)")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()

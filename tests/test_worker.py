@@ -41,13 +41,21 @@ class Worker:
         pytest.fail(f"timed out after {timeout}s waiting for {what}; worker log:\n{self.log.read_text()[-3000:]}")
 
 
+def _use_broker(url: str) -> None:
+    """Point this process's Celery app at ``url``, dropping connection and producer pools an earlier
+    test may have opened on the previous broker (they would keep publishing there)."""
+    os.environ["CELERY_BROKER_URL"] = celery_app.conf.broker_url = url
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
 @pytest.fixture(scope="module")
 def worker(django_db_setup, tmp_path_factory):
     """One real worker on the ``crm`` queue of a Redis database of its own, for the whole module."""
     database_url = urlsplit(os.environ["DATABASE_URL"])._replace(path="/" + connection.settings_dict["NAME"]).geturl()
     # Celery reads CELERY_BROKER_URL from the environment before its own setting: change both.
     old_env, old_broker = os.environ.get("CELERY_BROKER_URL"), celery_app.conf.broker_url
-    os.environ["CELERY_BROKER_URL"] = celery_app.conf.broker_url = BROKER_URL
+    _use_broker(BROKER_URL)
     with celery_app.connection_for_write() as broker:
         assert broker.as_uri().endswith("/9")
         broker.default_channel.queue_purge(get_settings().queue)
@@ -88,7 +96,7 @@ def worker(django_db_setup, tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        celery_app.conf.broker_url = old_broker
+        _use_broker(old_broker)
         if old_env is None:
             os.environ.pop("CELERY_BROKER_URL", None)
         else:

@@ -11,11 +11,17 @@ import graphene
 from graphql.error import GraphQLError
 
 from .core.errors import from_global_id_or_error
+from .loyalty.entities import LoyaltyOrderFields, LoyaltyUserFields
 from .profiles.entities import ProfileOrderFields, ProfileUserFields
+from .segments.entities import SegmentUserFields
+from .tickets.entities import TicketOrderFields, TicketUserFields
 
 
 class User(
     ProfileUserFields,
+    LoyaltyUserFields,
+    SegmentUserFields,
+    TicketUserFields,
     graphene.ObjectType,
 ):
     id = graphene.ID(required=True, description="The ID of the user.")
@@ -26,6 +32,8 @@ class User(
 
 class Order(
     ProfileOrderFields,
+    LoyaltyOrderFields,
+    TicketOrderFields,
     graphene.ObjectType,
 ):
     id = graphene.ID(required=True, description="ID of the order.")

@@ -8,13 +8,19 @@ import graphene
 
 from .core.federation import build_federated_schema, federation_sdl
 from .entities import ENTITIES, resolve_entities
+from .loyalty.schema import LoyaltyMutations, LoyaltyQueries
 from .profiles.schema import ProfileMutations, ProfileQueries
+from .segments.schema import SegmentMutations, SegmentQueries
+from .tickets.schema import TicketMutations, TicketQueries
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 
 
 class Query(
     ProfileQueries,
+    LoyaltyQueries,
+    SegmentQueries,
+    TicketQueries,
     graphene.ObjectType,
 ):
     pass
@@ -22,6 +28,9 @@ class Query(
 
 class Mutation(
     ProfileMutations,
+    LoyaltyMutations,
+    SegmentMutations,
+    TicketMutations,
     graphene.ObjectType,
 ):
     pass

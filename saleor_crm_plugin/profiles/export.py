@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from . import orders
@@ -41,8 +42,20 @@ CHECKOUT_FIELDS = (
 )
 
 
+# Sections other domains add (loyalty, tickets…), so the export stays complete without importing them.
+_sections: dict[str, Callable[[CustomerProfile], Any]] = {}
+
+
+def register_section(name: str, read: Callable[[CustomerProfile], Any]) -> None:
+    _sections[name] = read
+
+
 def export_customer_data(profile: CustomerProfile) -> dict[str, Any]:
     """Everything the CRM holds about one shopper, ready for ``json.dumps(cls=DjangoJSONEncoder)``."""
+    return _own_data(profile) | {name: read(profile) for name, read in sorted(_sections.items())}
+
+
+def _own_data(profile: CustomerProfile) -> dict[str, Any]:
     return {
         "profile": {field: getattr(profile, field) for field in PROFILE_FIELDS},
         "spend": list(profile.spend.values("currency", "orders_count", "total")),

@@ -105,6 +105,10 @@ class CRMPlugin(BasePlugin):
             from ..graphql.views import graphql_view  # the schema loads on the first API call
 
             return graphql_view(request)
+        if path.strip("/") == "widget.js":
+            from ..widget.views import widget_view
+
+            return widget_view(request)
         return previous_value
 
     def _emit(self, kind: EventKind, build: Callable[[Any], Any], instance, previous_value):

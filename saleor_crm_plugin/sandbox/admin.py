@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from ..loyalty.models import LoyaltyAccount, Reward
 from ..profiles.models import CheckoutSnapshot, CustomerProfile, OrderSnapshot, TimelineEntry
 from ..receipts import DeadLetter
 
@@ -80,3 +81,16 @@ class CheckoutAdmin(ReadOnly):
 @admin.register(DeadLetter)
 class DeadLetterAdmin(ReadOnly):
     list_display = ("key", "kind", "attempts", "created_at", "replayed_at")
+
+
+@admin.register(LoyaltyAccount)
+class LoyaltyAccountAdmin(ReadOnly):
+    list_display = ("profile", "available", "pending", "lifetime", "debt", "tier", "expiring_points")
+    list_filter = ("tier",)
+
+
+@admin.register(Reward)
+class RewardAdmin(admin.ModelAdmin):
+    """Editable: the demo's reward catalogue (in Saleor, staff use the loyaltyRewardSave mutation)."""
+
+    list_display = ("name", "points_cost", "value", "currency", "channel", "is_active")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -17,7 +15,6 @@ from saleor_crm_plugin.sandbox.auth import user_token
 from ..factories import customer_event
 
 URL = "/plugins/global/saleor.crm/graphql/"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 class API:
@@ -82,16 +79,3 @@ def ada_token(ada):
 def grace(db):
     ingest(customer_event(pk=2, email="grace@example.com", first_name="Grace", last_name="Hopper"))
     return user_token(make_user(2, "grace@example.com"))
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    """Debian's headless Chromium driven by Playwright (scripts/setup.sh installs both)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (scripts/setup.sh installs it)")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()

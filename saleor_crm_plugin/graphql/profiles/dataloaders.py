@@ -17,11 +17,12 @@ from ...profiles.models import (
     TimelineEntry,
 )
 from ...settings import get_settings
+from ...tickets.history import STAFF_ONLY_KINDS as TICKET_STAFF_ONLY_KINDS
 from ..core.connection import seek
 from ..core.dataloaders import DataLoader, grouped
 
 # Timeline kinds only staff see: a note's text is internal.
-STAFF_ONLY_TIMELINE_KINDS = ("note.added",)
+STAFF_ONLY_TIMELINE_KINDS = ("note.added", *TICKET_STAFF_ONLY_KINDS)
 TIMELINE_ORDERING = ("-occurred_at", "-id")
 
 

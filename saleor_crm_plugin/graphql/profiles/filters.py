@@ -11,6 +11,7 @@ from graphql.error import GraphQLError
 
 from ...profiles.actions import ProfileActionError, clean_tags
 from ...profiles.models import CustomerSpend, CustomerTag, date_sort_key
+from ..segments.filters import filter_by_segment
 from .enums import CrmCustomerSortField, OrderDirection
 
 # Keys are the enums' values: graphene 2 hands resolvers an enum argument's value.
@@ -37,6 +38,7 @@ class CrmCustomerFilterInput(graphene.InputObjectType):
     spent_gte = graphene.Decimal(description="Lifetime spend in `currency` at least this.")
     spent_lte = graphene.Decimal(description="Lifetime spend in `currency` at most this.")
     currency = graphene.String(description="ISO 4217 code; required with spentGte, spentLte and sorting by SPENT.")
+    segment = graphene.String(description="Members of a CRM segment, by its slug or ID.")
 
 
 class CrmCustomerSortingInput(graphene.InputObjectType):
@@ -72,6 +74,8 @@ def filter_customers(queryset: QuerySet, filter_input: dict) -> QuerySet:
         queryset = queryset.filter(last_order_at__lt=before)
     if after := filter_input.get("last_order_after"):
         queryset = queryset.filter(last_order_at__gt=after)
+    if segment := filter_input.get("segment"):
+        queryset = filter_by_segment(queryset, segment)
     gte, lte = filter_input.get("spent_gte"), filter_input.get("spent_lte")
     currency = clean_currency(filter_input.get("currency"), "spentGte/spentLte" if (gte, lte) != (None, None) else None)
     if (gte, lte) != (None, None):

@@ -1,11 +1,16 @@
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 from tqdm import tqdm
 
 from ....ingest import ingest_many
+from ....loyalty.earning import release_due_points
+from ....loyalty.models import Reward
+from ....loyalty.program import current_program
 from ....profiles.checkouts import mark_abandoned_checkouts
-from ...generator import StoreGenerator
+from ...generator import CHANNELS, CURRENCY_RATE, StoreGenerator
 from ...users import create_users
 
 
@@ -30,13 +35,15 @@ class Command(BaseCommand):
                     batch = []
             applied, skipped = self._apply(batch, bar, applied, skipped)
         abandoned = mark_abandoned_checkouts(timezone.now())
+        released = release_due_points(current_program(), timezone.now())
+        _sample_rewards()
         User = get_user_model()
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@example.com", "admin")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Sandbox store: {customers} shoppers; events applied {applied}, already there {skipped}; "
-                f"{abandoned} checkouts newly marked abandoned."
+                f"{abandoned} checkouts newly marked abandoned; {released} orders' points released."
             )
         )
 
@@ -46,3 +53,15 @@ class Command(BaseCommand):
             self.stderr.write(f"failed: {event.key}: {error}")
         bar.update(len(batch))
         return applied + result.applied, skipped + result.skipped
+
+
+def _sample_rewards() -> None:
+    """A small reward catalogue per channel, so the demo's widget has something to redeem."""
+    for channel, currency in CHANNELS:
+        for points, usd in ((500, 5), (1000, 12), (2000, 30)):
+            value = (Decimal(usd) * CURRENCY_RATE[currency]).quantize(Decimal(1))
+            Reward.objects.get_or_create(
+                channel=channel,
+                points_cost=points,
+                defaults={"name": f"{value} {currency} off", "value": value, "currency": currency},
+            )

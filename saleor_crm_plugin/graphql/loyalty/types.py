@@ -1,0 +1,290 @@
+"""Loyalty as the API shows it: accounts, ledger, tiers, rewards and the public program."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import graphene
+from django.utils import timezone
+from graphene import relay
+
+from ...ids import global_id
+from ...loyalty.models import LoyaltyAccount as Account
+from ...loyalty.models import OrderPoints, PointsLedgerEntry, Redemption, Reward
+from ...loyalty.program import Program, Tier, current_program
+from ...loyalty.tiers import qualifying
+from ..core.connection import CountableConnection, paginate
+from ..core.types import Money, MoneyAmount
+from ..profiles.dataloaders import ProfileByIdLoader
+from ..profiles.types import USER_ENTITY, CrmCustomer, user_entity
+from .dataloaders import ActiveRewardsLoader, PendingPointsByAccountIdLoader
+from .enums import LoyaltyLedgerKind, LoyaltyOrderPointsStatus
+
+LEDGER_ORDERING = ("-occurred_at", "-id")
+
+
+class LoyaltyTier(graphene.ObjectType):
+    name = graphene.String(required=True)
+    threshold = graphene.Int(required=True, description="Qualifying points (or spend) over the rolling window.")
+    multiplier = graphene.Float(required=True, description="Points earned per point a Bronze shopper earns.")
+    perk = graphene.String(required=True)
+
+    @staticmethod
+    def of(tier: Tier | None) -> LoyaltyTier | None:
+        if tier is None:
+            return None
+        return LoyaltyTier(name=tier.name, threshold=tier.threshold, multiplier=float(tier.multiplier), perk=tier.perk)
+
+
+class LoyaltyTierProgress(graphene.ObjectType):
+    current = graphene.Field(LoyaltyTier, description="Null before the first tier is reached.")
+    next = graphene.Field(LoyaltyTier, description="Null at the top tier.")
+    basis = graphene.String(required=True, description="`points` or `spend`.")
+    qualifying = graphene.Float(required=True, description="Qualifying points or spend in the window.")
+    remaining = graphene.Float(description="How much more reaches the next tier.")
+    progress = graphene.Float(required=True, description="0..1 of the way from the current tier to the next.")
+    since = graphene.DateTime()
+    kept_until = graphene.DateTime(description="The tier is kept at least until then.")
+
+
+class LoyaltyOrderPoints(graphene.ObjectType):
+    order_id = graphene.ID(required=True, description="Saleor's ID of the order.")
+    order_number = graphene.String(required=True)
+    points = graphene.Int(required=True, description="Points the order earned at the base rate.")
+    reversed = graphene.Int(required=True, description="Points taken back for refunds or cancellation.")
+    remaining = graphene.Int(required=True)
+    tier_bonus = graphene.Int(
+        required=True, description="Extra points from the tier multiplier, added when the points are released."
+    )
+    status = graphene.Field(LoyaltyOrderPointsStatus, required=True)
+    release_at = graphene.DateTime(description="When pending points become available; null until fully paid.")
+    released_at = graphene.DateTime()
+
+    class Meta:
+        description = "The points an order earned and where they stand."
+
+    @staticmethod
+    def resolve_order_id(root: OrderPoints, info):
+        return root.saleor_order_id
+
+    @staticmethod
+    def resolve_order_number(root: OrderPoints, info):
+        return root.number
+
+    @staticmethod
+    def resolve_status(root: OrderPoints, info):
+        return root.status
+
+    @staticmethod
+    def resolve_tier_bonus(root: OrderPoints, info):
+        return root.bonus
+
+
+class LoyaltyLedgerEntry(graphene.ObjectType):
+    kind = graphene.Field(LoyaltyLedgerKind, required=True)
+    points = graphene.Int(required=True, description="The change; negative when points go.")
+    available_after = graphene.Int(required=True)
+    pending_after = graphene.Int(required=True)
+    debt_after = graphene.Int(required=True)
+    order_id = graphene.ID(description="Saleor's ID of the order that caused it.")
+    rule = graphene.String(required=True, description="order, refund, cancel, reward, staff, signup, expiry…")
+    reason = graphene.String(required=True)
+    staff_user = graphene.Field(USER_ENTITY, description="The staff member who adjusted.")
+    occurred_at = graphene.DateTime(required=True)
+
+    class Meta:
+        interfaces = (relay.Node,)
+        description = "One change of a loyalty account's points."
+
+    @staticmethod
+    def resolve_order_id(root: PointsLedgerEntry, info):
+        return root.saleor_order_id
+
+    @staticmethod
+    def resolve_staff_user(root: PointsLedgerEntry, info):
+        return user_entity(global_id("User", root.staff_user_id) if root.staff_user_id else None)
+
+
+class LoyaltyLedgerEntryCountableConnection(CountableConnection):
+    class Meta:
+        node = LoyaltyLedgerEntry
+
+
+class LoyaltyReward(graphene.ObjectType):
+    name = graphene.String(required=True)
+    description = graphene.String(required=True)
+    points_cost = graphene.Int(required=True)
+    value = graphene.Field(Money, required=True)
+    channel = graphene.String(required=True)
+    is_active = graphene.Boolean(required=True)
+
+    class Meta:
+        interfaces = (relay.Node,)
+        description = "A discount shoppers can buy with points."
+
+    @staticmethod
+    def resolve_value(root: Reward, info):
+        return MoneyAmount(root.value, root.currency)
+
+
+class LoyaltyRedemption(graphene.ObjectType):
+    points = graphene.Int(required=True)
+    value = graphene.Field(Money, required=True)
+    code = graphene.String(required=True, description="The gift card code to use at checkout.")
+    status = graphene.String(required=True, description="`issued` or `failed`.")
+    gift_card_id = graphene.ID(description="Saleor's ID of the gift card.")
+    checkout_id = graphene.String(description="The checkout the code was applied to.")
+    reward = graphene.Field(LoyaltyReward)
+    created_at = graphene.DateTime(required=True)
+
+    class Meta:
+        interfaces = (relay.Node,)
+
+    @staticmethod
+    def resolve_value(root: Redemption, info):
+        return MoneyAmount(root.value, root.currency)
+
+    @staticmethod
+    def resolve_gift_card_id(root: Redemption, info):
+        return root.reference or None
+
+
+class LoyaltyAccount(graphene.ObjectType):
+    customer = graphene.Field(CrmCustomer, required=True)
+    available = graphene.Int(required=True, description="Points the shopper can redeem now.")
+    pending = graphene.Int(required=True, description="Points waiting for payment and the return window.")
+    lifetime = graphene.Int(required=True, description="Points ever earned, net of reversals.")
+    debt = graphene.Int(required=True, description="Points owed after refunds of already spent points.")
+    tier = graphene.Field(LoyaltyTierProgress, required=True)
+    pending_points = graphene.List(graphene.NonNull(LoyaltyOrderPoints), required=True)
+    expiring_points = graphene.Int(required=True, description="Points that expire soon.")
+    expiring_at = graphene.DateTime(description="When the expiring points expire.")
+    birth_date = graphene.Date()
+    available_rewards = graphene.List(
+        graphene.NonNull(LoyaltyReward), required=True, description="Active rewards the balance affords."
+    )
+    ledger = graphene.Field(
+        LoyaltyLedgerEntryCountableConnection,
+        first=graphene.Int(),
+        after=graphene.String(),
+        last=graphene.Int(),
+        before=graphene.String(),
+        required=True,
+        description="Ledger entries, newest first.",
+    )
+
+    class Meta:
+        interfaces = (relay.Node,)
+        description = "A shopper's loyalty points, tier and rewards."
+
+    @staticmethod
+    def resolve_customer(root: Account, info):
+        return ProfileByIdLoader(info.context).load(root.profile_id)
+
+    @staticmethod
+    def resolve_tier(root: Account, info):
+        return tier_progress(root, current_program())
+
+    @staticmethod
+    def resolve_pending_points(root: Account, info):
+        return PendingPointsByAccountIdLoader(info.context).load(root.pk)
+
+    @staticmethod
+    def resolve_available_rewards(root: Account, info):
+        return (
+            ActiveRewardsLoader(info.context)
+            .load("")
+            .then(lambda rewards: [r for r in rewards if r.points_cost <= root.available])
+        )
+
+    @staticmethod
+    def resolve_ledger(root: Account, info, **page):
+        return paginate(PointsLedgerEntry.objects.filter(account_id=root.pk), LEDGER_ORDERING, page, "ledger")
+
+
+def tier_progress(account: Account, program: Program) -> LoyaltyTierProgress:
+    current = program.tier(account.tier)
+    following = program.next_tier(account.tier)
+    value = qualifying([account.pk], program, timezone.now()).get(account.pk, Decimal(0))
+    floor = current.threshold if current else 0
+    if following is None:
+        progress, remaining = 1.0, None
+    else:
+        span = max(following.threshold - floor, 1)
+        progress = float(min(max((value - floor) / span, Decimal(0)), Decimal(1)))
+        remaining = float(max(following.threshold - value, Decimal(0)))
+    return LoyaltyTierProgress(
+        current=LoyaltyTier.of(current),
+        next=LoyaltyTier.of(following),
+        basis=program.settings.loyalty_tier_basis,
+        qualifying=float(value),
+        remaining=remaining,
+        progress=progress,
+        since=account.tier_since,
+        kept_until=account.tier_kept_until,
+    )
+
+
+class LoyaltyEarnRate(graphene.ObjectType):
+    channel = graphene.String(required=True, description="Channel slug; `*` for every other channel.")
+    points_per_unit = graphene.Float(required=True, description="Points per unit of the channel's currency.")
+
+
+class LoyaltyProgram(graphene.ObjectType):
+    earn_rates = graphene.List(graphene.NonNull(LoyaltyEarnRate), required=True)
+    earn_on = graphene.String(required=True, description="`total_net_shipping` or `total`.")
+    minimum_order = graphene.Float(required=True)
+    return_window_days = graphene.Int(required=True)
+    signup_bonus = graphene.Int(required=True)
+    first_order_bonus = graphene.Int(required=True)
+    birthday_bonus = graphene.Int(required=True)
+    tiers = graphene.List(graphene.NonNull(LoyaltyTier), required=True)
+    tier_basis = graphene.String(required=True)
+    tier_window_days = graphene.Int(required=True)
+    points_per_unit_redeemed = graphene.Float(required=True, description="Points one unit of reward value costs.")
+    min_redeem_points = graphene.Int(required=True)
+    expiry = graphene.String(required=True, description="`lot`, `inactivity` or `never`.")
+    expiry_days = graphene.Int(required=True)
+    rewards = graphene.List(graphene.NonNull(LoyaltyReward), required=True)
+    ways_to_earn = graphene.List(graphene.NonNull(graphene.String), required=True)
+
+    class Meta:
+        description = "The store's loyalty program, public for storefronts."
+
+    @staticmethod
+    def of(program: Program) -> LoyaltyProgram:
+        s = program.settings
+        return LoyaltyProgram(
+            earn_rates=[LoyaltyEarnRate(channel=c, points_per_unit=float(r)) for c, r in program.rates.items()],
+            earn_on=program.earn_on,
+            minimum_order=float(program.minimum_order),
+            return_window_days=s.loyalty_return_window_days,
+            signup_bonus=s.loyalty_signup_bonus,
+            first_order_bonus=s.loyalty_first_order_bonus,
+            birthday_bonus=s.loyalty_birthday_bonus,
+            tiers=[LoyaltyTier.of(tier) for tier in program.tiers],
+            tier_basis=s.loyalty_tier_basis,
+            tier_window_days=s.loyalty_tier_window_days,
+            points_per_unit_redeemed=float(1 / program.redeem_value(1)),
+            min_redeem_points=s.loyalty_min_redeem_points,
+            expiry=s.loyalty_expiry,
+            expiry_days=s.loyalty_expiry_days,
+            ways_to_earn=ways_to_earn(program),
+        )
+
+    @staticmethod
+    def resolve_rewards(root, info):
+        return ActiveRewardsLoader(info.context).load("")
+
+
+def ways_to_earn(program: Program) -> list[str]:
+    s = program.settings
+    rate = program.rate(s.loyalty_reward_channel)
+    ways = [f"{rate.normalize():f} points per unit spent" if rate else "Points on orders"]
+    if s.loyalty_signup_bonus:
+        ways.append(f"{s.loyalty_signup_bonus} points for creating an account")
+    if s.loyalty_first_order_bonus:
+        ways.append(f"{s.loyalty_first_order_bonus} points on your first order")
+    if s.loyalty_birthday_bonus:
+        ways.append(f"{s.loyalty_birthday_bonus} points on your birthday")
+    return ways

@@ -1,0 +1,13 @@
+import graphene
+
+
+class CrmSegmentErrorCode(graphene.Enum):
+    BUILTIN = "BUILTIN"
+    GRAPHQL_ERROR = "GRAPHQL_ERROR"
+    INVALID = "INVALID"
+    INVALID_QUERY = "INVALID_QUERY"
+    NOT_FOUND = "NOT_FOUND"
+    REQUIRED = "REQUIRED"
+    TIMEOUT = "TIMEOUT"
+    UNIQUE = "UNIQUE"
+    UNKNOWN_NAME = "UNKNOWN_NAME"

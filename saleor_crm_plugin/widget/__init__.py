@@ -1,0 +1,1 @@
+"""The storefront loyalty widget: one script tag, served by the plugin."""

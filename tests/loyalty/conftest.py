@@ -1,0 +1,8 @@
+import pytest
+
+from .helpers import configure_program
+
+
+@pytest.fixture
+def loyalty(crm_settings):
+    return configure_program(crm_settings)
