@@ -62,9 +62,9 @@ def crm_id(profile):
 def test_shopper_reads_own_account(api, earned, ada_token):
     data = api.data(ACCOUNT, token=ada_token)["loyaltyAccount"]
     assert (data["available"], data["pending"], data["lifetime"], data["debt"]) == (1000, 200, 1000, 0)
-    assert data["tier"]["current"] == {"name": "Silver", "multiplier": 1.5}
+    assert data["tier"]["current"] == {"name": "Silver", "multiplier": "1.5"}  # Decimal scalars: exact strings
     assert data["tier"]["next"] == {"name": "Gold", "threshold": 2000}
-    assert (data["tier"]["qualifying"], data["tier"]["remaining"]) == (1000, 1000)
+    assert (data["tier"]["qualifying"], data["tier"]["remaining"]) == ("1000", "1000")
     assert data["tier"]["progress"] == pytest.approx(1 / 3)
     pending = data["pendingPoints"]  # at the base rate: the Silver bonus comes on release
     assert pending == [
@@ -103,10 +103,10 @@ def test_program_is_public(api, loyalty):
         earnRates { channel pointsPerUnit } returnWindowDays minRedeemPoints pointsPerUnitRedeemed
         tiers { name threshold multiplier } rewards { name pointsCost value { amount currency } } waysToEarn } }""")
     program = data["loyaltyProgram"]
-    assert program["earnRates"] == [{"channel": "*", "pointsPerUnit": 1.0}]
+    assert program["earnRates"] == [{"channel": "*", "pointsPerUnit": "1"}]
     assert [t["name"] for t in program["tiers"]] == ["Bronze", "Silver", "Gold"]
     assert program["rewards"] == [{"name": "$5 off", "pointsCost": 500, "value": {"amount": 5.0, "currency": "USD"}}]
-    assert program["pointsPerUnitRedeemed"] == 100.0
+    assert program["pointsPerUnitRedeemed"] == "100"
     assert program["waysToEarn"][0] == "1 points per unit spent"
 
 

@@ -23,25 +23,30 @@ from .enums import LoyaltyLedgerKind, LoyaltyOrderPointsStatus
 LEDGER_ORDERING = ("-occurred_at", "-id")
 
 
+def plain(value) -> Decimal:
+    """Exact, and printed without an exponent (``100``, not ``1E+2``) by graphene's Decimal scalar."""
+    return Decimal(format(Decimal(value), "f"))
+
+
 class LoyaltyTier(graphene.ObjectType):
     name = graphene.String(required=True)
     threshold = graphene.Int(required=True, description="Qualifying points (or spend) over the rolling window.")
-    multiplier = graphene.Float(required=True, description="Points earned per point a Bronze shopper earns.")
+    multiplier = graphene.Decimal(required=True, description="Points earned per point a Bronze shopper earns.")
     perk = graphene.String(required=True)
 
     @staticmethod
     def of(tier: Tier | None) -> LoyaltyTier | None:
         if tier is None:
             return None
-        return LoyaltyTier(name=tier.name, threshold=tier.threshold, multiplier=float(tier.multiplier), perk=tier.perk)
+        return LoyaltyTier(name=tier.name, threshold=tier.threshold, multiplier=plain(tier.multiplier), perk=tier.perk)
 
 
 class LoyaltyTierProgress(graphene.ObjectType):
     current = graphene.Field(LoyaltyTier, description="Null before the first tier is reached.")
     next = graphene.Field(LoyaltyTier, description="Null at the top tier.")
     basis = graphene.String(required=True, description="`points` or `spend`.")
-    qualifying = graphene.Float(required=True, description="Qualifying points or spend in the window.")
-    remaining = graphene.Float(description="How much more reaches the next tier.")
+    qualifying = graphene.Decimal(required=True, description="Qualifying points or spend in the window.")
+    remaining = graphene.Decimal(description="How much more reaches the next tier.")
     progress = graphene.Float(required=True, description="0..1 of the way from the current tier to the next.")
     since = graphene.DateTime()
     kept_until = graphene.DateTime(description="The tier is kept at least until then.")
@@ -212,12 +217,12 @@ def tier_progress(account: Account, program: Program) -> LoyaltyTierProgress:
     else:
         span = max(following.threshold - floor, 1)
         progress = float(min(max((value - floor) / span, Decimal(0)), Decimal(1)))
-        remaining = float(max(following.threshold - value, Decimal(0)))
+        remaining = plain(max(following.threshold - value, Decimal(0)))
     return LoyaltyTierProgress(
         current=LoyaltyTier.of(current),
         next=LoyaltyTier.of(following),
         basis=program.settings.loyalty_tier_basis,
-        qualifying=float(value),
+        qualifying=plain(value),
         remaining=remaining,
         progress=progress,
         since=account.tier_since,
@@ -227,13 +232,13 @@ def tier_progress(account: Account, program: Program) -> LoyaltyTierProgress:
 
 class LoyaltyEarnRate(graphene.ObjectType):
     channel = graphene.String(required=True, description="Channel slug; `*` for every other channel.")
-    points_per_unit = graphene.Float(required=True, description="Points per unit of the channel's currency.")
+    points_per_unit = graphene.Decimal(required=True, description="Points per unit of the channel's currency.")
 
 
 class LoyaltyProgram(graphene.ObjectType):
     earn_rates = graphene.List(graphene.NonNull(LoyaltyEarnRate), required=True)
     earn_on = graphene.String(required=True, description="`total_net_shipping` or `total`.")
-    minimum_order = graphene.Float(required=True)
+    minimum_order = graphene.Decimal(required=True, description="In the channel's currency.")
     return_window_days = graphene.Int(required=True)
     signup_bonus = graphene.Int(required=True)
     first_order_bonus = graphene.Int(required=True)
@@ -241,7 +246,7 @@ class LoyaltyProgram(graphene.ObjectType):
     tiers = graphene.List(graphene.NonNull(LoyaltyTier), required=True)
     tier_basis = graphene.String(required=True)
     tier_window_days = graphene.Int(required=True)
-    points_per_unit_redeemed = graphene.Float(required=True, description="Points one unit of reward value costs.")
+    points_per_unit_redeemed = graphene.Decimal(required=True, description="Points one unit of reward value costs.")
     min_redeem_points = graphene.Int(required=True)
     expiry = graphene.String(required=True, description="`lot`, `inactivity` or `never`.")
     expiry_days = graphene.Int(required=True)
@@ -255,9 +260,9 @@ class LoyaltyProgram(graphene.ObjectType):
     def of(program: Program) -> LoyaltyProgram:
         s = program.settings
         return LoyaltyProgram(
-            earn_rates=[LoyaltyEarnRate(channel=c, points_per_unit=float(r)) for c, r in program.rates.items()],
+            earn_rates=[LoyaltyEarnRate(channel=c, points_per_unit=plain(r)) for c, r in program.rates.items()],
             earn_on=program.earn_on,
-            minimum_order=float(program.minimum_order),
+            minimum_order=plain(program.minimum_order),
             return_window_days=s.loyalty_return_window_days,
             signup_bonus=s.loyalty_signup_bonus,
             first_order_bonus=s.loyalty_first_order_bonus,
@@ -265,7 +270,7 @@ class LoyaltyProgram(graphene.ObjectType):
             tiers=[LoyaltyTier.of(tier) for tier in program.tiers],
             tier_basis=s.loyalty_tier_basis,
             tier_window_days=s.loyalty_tier_window_days,
-            points_per_unit_redeemed=float(1 / program.redeem_value(1)),
+            points_per_unit_redeemed=plain(1 / program.redeem_value(1)),
             min_redeem_points=s.loyalty_min_redeem_points,
             expiry=s.loyalty_expiry,
             expiry_days=s.loyalty_expiry_days,
