@@ -36,6 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from tempfile import NamedTemporaryFile
 
+from saleor_crm_plugin.auth import Permission
+
 from .ingest import _admin_connection, _analyze_crm, _db_config, _recreate_database
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_bench_api"
@@ -87,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
 
     call_command("migrate", verbosity=0)
     _load_store(args, completed_profiles)
-    token = _staff_token()
+    token = staff_token("bench-manager@store.test", Permission.MANAGE_USERS)
     _print_store()
 
     with _served(args.database_url) as port:
@@ -217,17 +219,15 @@ def _load_store(args: argparse.Namespace, completed_profiles: int | None) -> Non
     _analyze_crm()  # autovacuum is off on this machine: give the planner the statistics a store has
 
 
-def _staff_token() -> str:
-    """A staff account holding MANAGE_USERS (the sandbox's group of that name) and its bearer token."""
+def staff_token(email: str, permission) -> str:
+    """A staff account holding ``permission`` (the sandbox's group of that name) and its bearer token."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from saleor_crm_plugin.auth import Permission
     from saleor_crm_plugin.sandbox.auth import user_token
 
-    email = "bench-manager@store.test"
     user, _ = get_user_model().objects.get_or_create(username=email, defaults={"email": email, "is_staff": True})
-    user.groups.add(Group.objects.get_or_create(name=Permission.MANAGE_USERS.value)[0])
+    user.groups.add(Group.objects.get_or_create(name=permission.value)[0])
     return user_token(user)
 
 

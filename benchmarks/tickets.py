@@ -27,7 +27,9 @@ import time
 
 from tqdm import tqdm
 
-from .api import Probe, _count_queries, _fetch, _mark, _measure, _served, report
+from saleor_crm_plugin.auth import Permission
+
+from .api import Probe, _count_queries, _fetch, _mark, _measure, _served, report, staff_token
 from .ingest import _admin_connection, _analyze_crm, _db_config, _recreate_database
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_bench_tickets"
@@ -106,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     call_command("migrate", verbosity=0)
     if not reuse:
         _generate(args)
-    token = _agent_token()
+    token = staff_token("bench-agent@store.test", Permission.MANAGE_ORDERS)
     _print_store()
 
     with _served(args.database_url, settings="benchmarks.tickets_settings") as port:
@@ -176,20 +178,6 @@ def _generate(args: argparse.Namespace) -> None:
             tqdm.write(f"  {step}: {cursor.rowcount} rows in {time.perf_counter() - began:.1f}s", file=sys.stderr)
     _analyze_crm()  # autovacuum is off on this machine: give the planner the statistics a store has
     _mark(args.database_url, _marker(args))
-
-
-def _agent_token() -> str:
-    """A support agent holding MANAGE_ORDERS only (the sandbox's group of that name) and its bearer token."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    from saleor_crm_plugin.auth import Permission
-    from saleor_crm_plugin.sandbox.auth import user_token
-
-    email = "bench-agent@store.test"
-    user, _ = get_user_model().objects.get_or_create(username=email, defaults={"email": email, "is_staff": True})
-    user.groups.add(Group.objects.get_or_create(name=Permission.MANAGE_ORDERS.value)[0])
-    return user_token(user)
 
 
 def _print_store() -> None:
