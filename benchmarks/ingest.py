@@ -410,6 +410,34 @@ def _drop_database(url: str) -> None:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(_db_config(url)["NAME"])))
 
 
+def start_django(url: str, recreate: bool, settings: str = "saleor_crm_plugin.sandbox.settings", **env: str) -> None:
+    """Point Django at the bench database (made afresh when ``recreate``) and migrate it."""
+    if recreate:
+        _recreate_database(url)
+    os.environ.update(DJANGO_SETTINGS_MODULE=settings, DATABASE_URL=url, DEBUG="0", **env)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def finish(url: str, keep: bool) -> None:
+    """Close Django's connections and drop the bench database unless asked to keep it."""
+    from django.db import connections
+
+    connections.close_all()
+    if not keep:
+        _drop_database(url)
+
+
+def throughput_table(rows: list[tuple[str, int, float]]) -> None:
+    print(f"\n{'measurement':<44}{'rows':>10}{'seconds':>10}{'rows/s':>12}")
+    for name, count, seconds in rows:
+        print(f"{name:<44}{count:>10,}{seconds:>10.1f}{count / seconds if seconds else 0:>12,.0f}")
+
+
 def _recreate_database(url: str) -> None:
     from psycopg import sql
 

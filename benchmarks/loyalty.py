@@ -17,12 +17,11 @@ All paths end in the same balances for the sample (checked). The database name m
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from datetime import timedelta
 
-from benchmarks.ingest import _drop_database, _recreate_database
+from benchmarks.ingest import finish, start_django, throughput_table
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_bench_loyalty"
 
@@ -31,16 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     if "bench" not in args.database_url.rsplit("/", 1)[-1]:
         sys.exit("the database name must contain 'bench'")
-    _recreate_database(args.database_url)
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="saleor_crm_plugin.sandbox.settings", DATABASE_URL=args.database_url, DEBUG="0"
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    start_django(args.database_url, recreate=True)
     rows = []
     try:
         _generate(args.accounts, args.orders)
@@ -48,14 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         rows += _naive_award_and_release(args)
         rows += _reconcile(args)
     finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep_db:
-            _drop_database(args.database_url)
-    print(f"\n{'measurement':<44}{'rows':>10}{'seconds':>10}{'rows/s':>12}")
-    for name, count, seconds in rows:
-        print(f"{name:<44}{count:>10}{seconds:>10.1f}{count / seconds if seconds else 0:>12,.0f}")
+        finish(args.database_url, args.keep_db)
+    throughput_table(rows)
     return 0
 
 

@@ -21,13 +21,12 @@ order as a snapshot with one line. Measured, best of ``--repeat`` runs where a r
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from .ingest import _analyze_crm, _db_config, _recreate_database
+from .ingest import _analyze_crm, _db_config, start_django
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_bench_segments"
 SEGMENT = 'orders_count >= 3 AND spent("USD") > 500 AND last_order_at < -90d'
@@ -92,17 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     if "bench" not in _db_config(args.database_url)["NAME"]:
         raise SystemExit("the benchmark database's name must contain 'bench'")
-    if not args.reuse:
-        _recreate_database(args.database_url)
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="saleor_crm_plugin.sandbox.settings", DATABASE_URL=args.database_url, DEBUG="0"
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    start_django(args.database_url, recreate=not args.reuse)
     if not args.reuse:
         _generate(args.profiles)
     _report(args)

@@ -12,7 +12,9 @@ class CRMConfig(AppConfig):
 
         # Domains register on import: ingest subscribers, and what they lend other domains
         # (segment fields and functions, macro placeholders). One line per module.
+        from .automation import privacy as automation_privacy  # noqa: F401
         from .loyalty import extensions, subscriber  # noqa: F401
+        from .recommendations import extensions as recommendation_extensions  # noqa: F401
         from .segments import live  # noqa: F401
         from .tasks import PERIODIC_TASKS
         from .tickets import export, privacy, segment_functions  # noqa: F401

@@ -1,5 +1,6 @@
 """Every model of the app, gathered so Django and migrations find them."""
 
+from .automation.models import Enrollment, Flow, FlowStep, MarketingPreference, Message, SurveyResponse
 from .backfill import BackfillCheckpoint
 from .loyalty.models import LoyaltyAccount, OrderPoints, PointsLedgerEntry, Redemption, Reward
 from .profiles.models import (
@@ -13,6 +14,7 @@ from .profiles.models import (
     TimelineEntry,
 )
 from .receipts import DeadLetter, ProcessedEvent
+from .recommendations.models import CustomerRecommendation, ProductPair, RecommendationProduct
 from .segments.models import CustomerRfm, Segment, SegmentEvaluation, SegmentMembership, SegmentMembershipChange
 from .tickets.models import Macro, Ticket, TicketEvent, TicketMessage
 
@@ -23,23 +25,32 @@ __all__ = [
     "CheckoutSnapshot",
     "CustomerNote",
     "CustomerProfile",
+    "CustomerRecommendation",
     "CustomerRfm",
     "CustomerSpend",
     "CustomerTag",
     "DeadLetter",
+    "Enrollment",
+    "Flow",
+    "FlowStep",
     "LoyaltyAccount",
     "Macro",
+    "MarketingPreference",
+    "Message",
     "OrderPoints",
     "OrderSnapshot",
     "PointsLedgerEntry",
     "ProcessedEvent",
+    "ProductPair",
     "ProfileAffinity",
+    "RecommendationProduct",
     "Redemption",
     "Reward",
     "Segment",
     "SegmentEvaluation",
     "SegmentMembership",
     "SegmentMembershipChange",
+    "SurveyResponse",
     "Ticket",
     "TicketEvent",
     "TicketMessage",

@@ -173,6 +173,91 @@ class CRMSettings:
     # How long a CSAT link stays valid after the ticket is solved.
     ticket_rating_link_days: int = 30
     # --- automation ---
+    automation_abandoned_checkout: bool = dashboard(
+        False,
+        "Flow: abandoned checkout",
+        "Remind shoppers of a checkout they left (see the abandonment hours).",
+        "boolean",
+    )
+    automation_abandoned_checkout_waits: str = dashboard(
+        "0h, 24h",
+        "Abandoned checkout: reminders after abandonment",
+        "One wait per reminder, each counted from the previous one; units m, h or d. "
+        "'0h, 24h': at once, then a day later.",
+    )
+    automation_abandoned_checkout_bonus_points: int = dashboard(
+        0, "Abandoned checkout: bonus points in the last reminder", "Loyalty points added when it is sent; 0 for none."
+    )
+    automation_abandoned_checkout_discount_code: str = dashboard(
+        "", "Abandoned checkout: discount code in the last reminder", "A Saleor voucher code the reminder offers."
+    )
+    automation_reminders_need_consent: bool = dashboard(
+        True,
+        "Checkout reminders need marketing consent",
+        "Off: reminders count as transactional and also reach shoppers without consent (never the unsubscribed).",
+        "boolean",
+    )
+    automation_winback: bool = dashboard(
+        False, "Flow: win-back", "Message customers when they enter the win-back segment.", "boolean"
+    )
+    automation_winback_segment: str = dashboard(
+        "inactive-90-days", "Win-back: segment", "Slug of the segment whose new members get the win-back message."
+    )
+    automation_winback_bonus_points: int = dashboard(0, "Win-back: bonus points", "Loyalty points added as incentive.")
+    automation_winback_discount_code: str = dashboard("", "Win-back: discount code", "A Saleor voucher code offered.")
+    automation_post_purchase: bool = dashboard(
+        False,
+        "Flow: post-purchase",
+        "Thank the customer and ask for feedback (NPS survey) after fulfilment.",
+        "boolean",
+    )
+    automation_post_purchase_wait: str = dashboard("7d", "Post-purchase: wait after fulfilment", "Units m, h or d.")
+    automation_welcome: bool = dashboard(
+        False, "Flow: welcome", "Welcome new accounts and introduce the loyalty program.", "boolean"
+    )
+    automation_loyalty: bool = dashboard(
+        False, "Flow: loyalty", "Tell customers when points are about to expire and when they reach a tier.", "boolean"
+    )
+    automation_birthday: bool = dashboard(
+        False, "Flow: birthday", "Birthday greeting, for customers whose birth date is known.", "boolean"
+    )
+    automation_frequency_cap: str = dashboard(
+        "3/7d",
+        "Marketing messages: at most",
+        "'count/window' per customer, e.g. '3/7d'; a message over the cap is skipped. Empty: no cap.",
+    )
+    automation_quiet_hours: str = dashboard(
+        "21:00-08:00", "Quiet hours", "No message is sent in this span (automation time zone); empty for none."
+    )
+    automation_time_zone: str = dashboard("UTC", "Automation time zone", "IANA name, e.g. 'Europe/Berlin'.")
+    automation_attribution_days: int = dashboard(
+        5,
+        "Conversion window (days)",
+        "An order this soon after a message was sent or clicked counts as its conversion.",
+    )
+    automation_channel_languages: str = dashboard(
+        "",
+        "Message language per channel",
+        "'channel-slug:language' pairs, e.g. 'channel-pl:pl, default-channel:en'; templates may have translations.",
+    )
+    automation_public_url: str = dashboard(
+        "",
+        "Public URL of the CRM endpoints",
+        "Base of tracking, unsubscribe and survey links, e.g. 'https://api.shop.com/plugins/global/saleor.crm'. "
+        "Empty: the host's PUBLIC_URL.",
+    )
+    automation_checkout_url: str = dashboard(
+        "", "Storefront checkout URL", "Link back to a left checkout; '{token}' is replaced by its token."
+    )
+    # A trigger older than this when first seen (a backfill, a flow switched on) starts no flow.
+    automation_trigger_max_age_hours: int = 48
+    # Messages per sending task, and how long a message may sit in 'sending' before it counts as interrupted.
+    automation_send_batch: int = 200
+    automation_sending_lease_minutes: int = 15
+    # --- recommendations ---
+    # Products kept per customer, and how many orders (or customers) a pair needs to count as bought together.
+    recommendations_per_customer: int = 10
+    recommendations_min_support: int = 2
 
 
 def dashboard_fields() -> list[dataclasses.Field]:
@@ -202,8 +287,17 @@ def _load() -> CRMSettings:
     values = dict(getattr(django_settings, "CRM", {}))
     values.update(ports.config_source().load())
     known = {f.name: f for f in dataclasses.fields(CRMSettings)}
-    cleaned = {name: _coerce(known[name].type, value) for name, value in values.items() if name in known}
+    cleaned = {
+        name: _coerce(known[name].type, value)
+        for name, value in values.items()
+        if name in known and not (value == "" and _needs_value(known[name].type))
+    }
     return CRMSettings(**cleaned)
+
+
+def _needs_value(annotation: object) -> bool:
+    """Numbers, switches and choices left empty in the dashboard keep their default; text may be empty."""
+    return not (annotation == "str" or str(annotation).startswith("tuple"))
 
 
 def _coerce(annotation: object, value: object) -> object:

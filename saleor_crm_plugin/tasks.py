@@ -29,6 +29,16 @@ PERIODIC_TASKS = {
         "options": {"queue": "crm", "expires": 15 * 60},
     },
     # Domains add their periodic tasks here, one entry each (queue "crm", named "crm-<what>").
+    "crm-automation-tick": {
+        "task": "saleor_crm_plugin.automation.tick",
+        "schedule": timedelta(minutes=1),
+        "options": {"queue": "crm", "expires": 60},
+    },
+    "crm-recommendations-rebuild": {
+        "task": "saleor_crm_plugin.recommendations.rebuild",
+        "schedule": timedelta(days=1),
+        "options": {"queue": "crm", "expires": 12 * 3600},
+    },
     "crm-segments-refresh": {
         "task": "saleor_crm_plugin.refresh_segments",
         "schedule": timedelta(hours=1),
@@ -141,6 +151,8 @@ def mark_abandoned_checkouts_task() -> int:
 
 
 # Domain task modules, imported so Celery registers their tasks (Saleor autodiscovers only this module).
+from .automation import tasks as automation_tasks  # noqa: E402, F401
 from .loyalty import tasks as loyalty_tasks  # noqa: E402, F401
+from .recommendations import tasks as recommendation_tasks  # noqa: E402, F401
 from .segments import tasks as segment_tasks  # noqa: E402, F401
 from .tickets import tasks as ticket_tasks  # noqa: E402, F401

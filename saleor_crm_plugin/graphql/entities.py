@@ -10,6 +10,7 @@ from __future__ import annotations
 import graphene
 from graphql.error import GraphQLError
 
+from .automation.entities import AutomationUserFields
 from .core.errors import from_global_id_or_error
 from .loyalty.entities import LoyaltyOrderFields, LoyaltyUserFields
 from .profiles.entities import ProfileOrderFields, ProfileUserFields
@@ -22,6 +23,7 @@ class User(
     LoyaltyUserFields,
     SegmentUserFields,
     TicketUserFields,
+    AutomationUserFields,
     graphene.ObjectType,
 ):
     id = graphene.ID(required=True, description="The ID of the user.")

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import graphene
 
+from .automation.schema import AutomationMutations, AutomationQueries
 from .core.federation import build_federated_schema, federation_sdl
 from .entities import ENTITIES, resolve_entities
 from .loyalty.schema import LoyaltyMutations, LoyaltyQueries
 from .profiles.schema import ProfileMutations, ProfileQueries
+from .recommendations.schema import RecommendationQueries
 from .segments.schema import SegmentMutations, SegmentQueries
 from .tickets.schema import TicketMutations, TicketQueries
 
@@ -21,6 +23,8 @@ class Query(
     LoyaltyQueries,
     SegmentQueries,
     TicketQueries,
+    AutomationQueries,
+    RecommendationQueries,
     graphene.ObjectType,
 ):
     pass
@@ -31,6 +35,7 @@ class Mutation(
     LoyaltyMutations,
     SegmentMutations,
     TicketMutations,
+    AutomationMutations,
     graphene.ObjectType,
 ):
     pass

@@ -151,13 +151,19 @@ def award_signup_bonuses(profile_ids: list[int], program: Program, now: datetime
 
 
 def award_birthday_bonuses(program: Program, today: date, now: datetime) -> None:
-    """The yearly birthday bonus for accounts whose birth date is today."""
+    """The yearly birthday bonus for accounts whose birth date is today, and the birthday on their timeline."""
     profile_ids = list(
         LoyaltyAccount.objects.filter(birth_date__month=today.month, birth_date__day=today.day).values_list(
             "profile_id", flat=True
         )
     )
     _award_once(profile_ids, program.settings.loyalty_birthday_bonus, "birthday", lambda account: f":{today.year}", now)
+    record(timeline.birthday(profile_id, today, now) for profile_id in profile_ids)
+
+
+def award_message_bonus(profile_id: int, points: int, message_id: int, now: datetime) -> None:
+    """An automation message's incentive, once per message (its key is the message)."""
+    _award_once([profile_id], points, "automation", lambda account: f":{message_id}", now)
 
 
 def _award_once(profile_ids, points: int, rule: str, suffix, now: datetime) -> None:

@@ -19,8 +19,8 @@ from decimal import ROUND_FLOOR, Decimal
 from django.db.models import DateTimeField, ExpressionWrapper, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from ..bulk import update_rows
 from . import ledger
-from .bulk import update_rows
 from .models import LedgerKind, LoyaltyAccount, OrderPoints
 from .program import Program
 from .tiers import qualifying_facts

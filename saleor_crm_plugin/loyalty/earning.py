@@ -19,11 +19,11 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from tqdm import tqdm
 
+from ..bulk import insert_rows, update_rows
 from ..profiles.models import OrderSnapshot
 from . import ledger
 from .accounts import lock_accounts, lock_accounts_by_id
 from .bonus import settle_tier_bonuses
-from .bulk import insert_rows, update_rows
 from .models import LedgerKind, LoyaltyAccount, OrderPoints, PointsLedgerEntry
 from .program import Program
 from .tiers import move_tiers

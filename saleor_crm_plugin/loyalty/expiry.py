@@ -13,9 +13,10 @@ from django.db import transaction
 from django.db.models import Case, F, IntegerField, Min, Sum, When
 from tqdm import tqdm
 
-from . import ledger
+from ..bulk import update_rows
+from ..profiles.timeline import record
+from . import ledger, timeline
 from .accounts import lock_accounts_by_id
-from .bulk import update_rows
 from .models import LedgerKind, LoyaltyAccount, PointsLedgerEntry
 from .program import Program
 
@@ -80,6 +81,7 @@ def _expire_lots(accounts: dict[int, LoyaltyAccount], program: Program, now: dat
         flagged.append(account)
     ledger.write(entries, accounts.values())
     update_rows(flagged, FLAG_FIELDS)
+    _announce_expiring(flagged, now)
     return sum(-entry.points for entry in entries)
 
 
@@ -99,4 +101,14 @@ def _expire_inactive(accounts: dict[int, LoyaltyAccount], program: Program, now:
         account.expiring_at = inactive_since + days if soon else None
     ledger.write(entries, accounts.values())
     update_rows(accounts.values(), FLAG_FIELDS)
+    _announce_expiring(accounts.values(), now)
     return sum(-entry.points for entry in entries)
+
+
+def _announce_expiring(accounts, now: datetime) -> None:
+    """A timeline fact per account with points expiring soon: what the loyalty flow starts on."""
+    record(
+        timeline.points_expiring(a.profile_id, a.expiring_points, a.expiring_at, now)
+        for a in accounts
+        if a.expiring_points and a.expiring_at
+    )

@@ -1,15 +1,18 @@
-"""What loyalty lends other domains: segment fields, the ticket macro placeholder, its export section.
+"""What loyalty lends other domains: segment fields, ticket and message placeholders, message incentives,
+its export section.
 
-Registered through their registries (imported in ``apps.ready``), so segments and tickets never
+Registered through their registries (imported in ``apps.ready``), so segments, tickets and automation never
 import loyalty code.
 """
 
 from __future__ import annotations
 
+from ..automation import registry as automation
 from ..profiles.export import register_section
 from ..segments.language.registry import register_field
 from ..segments.language.values import ValueType
 from ..tickets import placeholders
+from .actions import award_message_bonus
 from .models import LoyaltyAccount, PointsLedgerEntry
 
 # Volatile: releases, expiry and tier reviews change them outside ingest; the hourly refresh re-checks.
@@ -31,3 +34,20 @@ def _export(profile) -> dict:
 
 
 register_section("loyalty", _export)
+
+
+def _accounts(profile_ids: list[int], field: str) -> dict[int, object]:
+    return dict(LoyaltyAccount.objects.filter(profile_id__in=profile_ids).values_list("profile_id", field))
+
+
+automation.register_placeholder("loyalty_balance", "Points available.", lambda ids: _accounts(ids, "available"))
+automation.register_placeholder("loyalty_tier", "The loyalty tier's name.", lambda ids: _accounts(ids, "tier"))
+automation.register_placeholder(
+    "expiring_points", "Points expiring soon.", lambda ids: _accounts(ids, "expiring_points")
+)
+automation.register_placeholder(
+    "expiring_at",
+    "When the expiring points expire (date).",
+    lambda ids: {pk: at.date().isoformat() for pk, at in _accounts(ids, "expiring_at").items() if at},
+)
+automation.register_incentive(award_message_bonus)

@@ -14,7 +14,7 @@ from datetime import datetime
 from django.db.models import F, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from .bulk import insert_rows, update_rows
+from ..bulk import insert_rows, update_rows
 from .errors import LoyaltyError
 from .models import LedgerKind, LoyaltyAccount, PointsLedgerEntry
 

@@ -22,10 +22,10 @@ from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import NullIf
 from tqdm import tqdm
 
+from ..bulk import update_rows
 from ..profiles.models import CustomerProfile, TimelineEntry
 from ..profiles.timeline import record
 from . import timeline
-from .bulk import update_rows
 from .models import LoyaltyAccount, OrderPoints
 from .program import Program
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Now
 
 # Lists sort a missing date as this earliest one, so a keyset cursor never holds a NULL.
 SORTS_AS_NEVER = datetime(1, 1, 1, tzinfo=UTC)
@@ -208,8 +208,14 @@ class TimelineEntry(models.Model):
     summary = models.CharField(max_length=512)
     data = models.JSONField(default=dict, blank=True)
     unique_key = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    # When the CRM wrote it (the statement's time): automation reads new facts by it, not by id,
+    # since ids are handed out before commit and concurrent transactions commit out of id order.
+    recorded_at = models.DateTimeField(db_default=Now())
 
     class Meta:
         db_table = "crm_timeline_entry"
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["profile", "-occurred_at", "-id"])]
+        indexes = [
+            models.Index(fields=["profile", "-occurred_at", "-id"]),
+            models.Index(fields=["kind", "recorded_at"], name="crm_timeline_recorded"),
+        ]

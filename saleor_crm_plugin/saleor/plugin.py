@@ -100,7 +100,7 @@ class CRMPlugin(BasePlugin):
         return self._emit(kind, event_builders.order_payload, order, previous_value)
 
     def webhook(self, request, path, previous_value):
-        """Saleor routes ``/plugins/global/saleor.crm/<path>`` here: the CRM's GraphQL API."""
+        """Saleor routes ``/plugins/global/saleor.crm/<path>`` here: the CRM's GraphQL API, widget and message links."""
         if path.strip("/") == "graphql":
             from ..graphql.views import graphql_view  # the schema loads on the first API call
 
@@ -109,7 +109,9 @@ class CRMPlugin(BasePlugin):
             from ..widget.views import widget_view
 
             return widget_view(request)
-        return previous_value
+        from ..automation.views import dispatch  # message links: open pixel, click, unsubscribe, survey
+
+        return dispatch(request, path) or previous_value
 
     def _emit(self, kind: EventKind, build: Callable[[Any], Any], instance, previous_value):
         try:

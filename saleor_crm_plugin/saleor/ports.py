@@ -18,7 +18,8 @@ class PluginConfigSource:
         row = PluginConfiguration.objects.filter(identifier=PLUGIN_ID, channel__isnull=True).first()
         if row is None:
             return {}
-        return {item["name"]: item["value"] for item in row.configuration or [] if item.get("value") not in (None, "")}
+        # An empty string is a value ("no quiet hours"); settings drop it for numbers and switches.
+        return {item["name"]: item["value"] for item in row.configuration or [] if item.get("value") is not None}
 
 
 class WriterAccess:

@@ -8,6 +8,12 @@ Mix (per shopper): 60 % register up front, a fifth of the guests register after 
 never order (they browse and abandon carts); the rest place 1 + geometric(0.45) orders across
 three channels and currencies. 90 % of orders are paid, 80 % of those fulfilled, 6 % of paid
 orders refunded (a third in full); 60 % of unpaid orders are cancelled; 40 % carry UTM tags.
+
+Baskets have the structure real order history has, so recommendations have something to find:
+popularity is skewed (Zipf-like, across categories and within each), every shopper has one or two
+preferred categories most of their baskets come from, every product has a few companions (socks
+with sneakers) that often join it in a basket, and a later order often starts from a companion of
+something bought before.
 """
 
 from __future__ import annotations
@@ -100,13 +106,87 @@ class Product:
         )
 
 
-CATALOGUE = tuple(
-    Product(pk=c * 10 + i + 1, name=f"{CATEGORIES[c]} {name}", category_pk=c + 1, price=Decimal(price))
-    for c in range(len(CATEGORIES))
-    for i, (name, price) in enumerate(
-        (("Classic", "19.00"), ("Pro", "49.50"), ("Limited", "129.00"), ("Basic", "9.99"), ("Deluxe", "79.90"))
-    )
+MODELS = (
+    ("Classic", "19.00"),
+    ("Pro", "49.50"),
+    ("Limited", "129.00"),
+    ("Basic", "9.99"),
+    ("Deluxe", "79.90"),
+    ("Sport", "34.00"),
+    ("Eco", "27.50"),
+    ("Travel", "59.00"),
+    ("Mini", "14.90"),
+    ("Signature", "99.00"),
+    ("Studio", "44.00"),
+    ("Heritage", "69.00"),
 )
+CATALOGUE = tuple(
+    Product(pk=c * 100 + i + 1, name=f"{CATEGORIES[c]} {name}", category_pk=c + 1, price=Decimal(price))
+    for c in range(len(CATEGORIES))
+    for i, (name, price) in enumerate(MODELS)
+)
+
+
+class _Assortment:
+    """Who buys what: skewed popularity and companion products, fixed for every seed (it is the shop)."""
+
+    def __init__(self, catalogue: tuple[Product, ...], companions_per_product: int = 3):
+        rng = random.Random("assortment")
+        self.by_category: dict[int, list[Product]] = {}
+        for product in catalogue:
+            self.by_category.setdefault(product.category_pk, []).append(product)
+        categories = list(self.by_category)
+        rng.shuffle(categories)
+        self.categories = categories
+        self.category_weights = [1 / rank**0.8 for rank in range(1, len(categories) + 1)]
+        self.weights: dict[int, list[float]] = {}
+        for category, products in self.by_category.items():
+            rng.shuffle(products)  # the first is the category's best seller
+            self.weights[category] = [1 / rank**1.1 for rank in range(1, len(products) + 1)]
+        # Each category goes with two others (sneakers with socks); companions come from them and its own.
+        self.companions: dict[int, tuple[Product, ...]] = {}
+        for category in categories:
+            partners = rng.sample([c for c in categories if c != category], 2)
+            for product in self.by_category[category]:
+                pool = [category, *partners]
+                chosen: list[Product] = []
+                while len(chosen) < companions_per_product:
+                    companion = self.pick(rng, rng.choice(pool))
+                    if companion != product and companion not in chosen:
+                        chosen.append(companion)
+                self.companions[product.pk] = tuple(chosen)
+
+    def category(self, rng: random.Random) -> int:
+        return rng.choices(self.categories, self.category_weights)[0]
+
+    def pick(self, rng: random.Random, category: int) -> Product:
+        return rng.choices(self.by_category[category], self.weights[category])[0]
+
+
+ASSORTMENT = _Assortment(CATALOGUE)
+
+
+@dataclasses.dataclass
+class _Taste:
+    """One shopper's preferences and what they bought so far, drawn from their own stream."""
+
+    rng: random.Random
+    categories: tuple[int, ...]
+    bought: list[Product] = dataclasses.field(default_factory=list)
+
+    def basket(self, size: int) -> list[Product]:
+        rng, chosen = self.rng, []
+        if self.bought and rng.random() < 0.35:  # back for something that goes with an earlier purchase
+            chosen.append(rng.choice(ASSORTMENT.companions[rng.choice(self.bought).pk]))
+        while len(chosen) < size:
+            if chosen and rng.random() < 0.55:
+                product = rng.choice(ASSORTMENT.companions[rng.choice(chosen).pk])
+            else:
+                category = rng.choice(self.categories) if rng.random() < 0.8 else ASSORTMENT.category(rng)
+                product = ASSORTMENT.pick(rng, category)
+            if product not in chosen:
+                chosen.append(product)
+        return chosen
 
 
 @dataclasses.dataclass
@@ -157,6 +237,7 @@ class StoreGenerator:
         """All events of one shopper, oldest first."""
         shopper = self.shopper(index)
         rng = self._rng(index, "story")
+        taste = self._taste(index)
         events: list[Event] = []
         if shopper.registered_at and shopper.registered_at <= self.now:
             events.append(Event(EventKind.CUSTOMER_CREATED, self._customer(shopper, shopper.registered_at)))
@@ -165,9 +246,9 @@ class StoreGenerator:
         for n in range(orders):
             at = self._moment(rng, shopper)
             channel = home_channel if rng.random() < 0.7 else rng.choice(CHANNELS)
-            events += self._order_story(shopper, rng, at, channel, n)
+            events += self._order_story(shopper, rng, taste, at, channel, n)
         for _ in range(rng.choice((0, 0, 1, 1, 2))):
-            events += self._abandoned_checkout(shopper, rng, self._moment(rng, shopper), home_channel)
+            events += self._abandoned_checkout(shopper, rng, taste, self._moment(rng, shopper), home_channel)
         events = [e for e in events if _when(e) <= self.now]
         events.sort(key=_when)
         return events
@@ -210,6 +291,11 @@ class StoreGenerator:
     def _rng(self, index: int, purpose: str) -> random.Random:
         return random.Random(f"{self.seed}:{index}:{purpose}")
 
+    def _taste(self, index: int) -> _Taste:
+        rng = self._rng(index, "taste")
+        favourites = {ASSORTMENT.category(rng) for _ in range(rng.choice((1, 2)))}
+        return _Taste(rng=rng, categories=tuple(sorted(favourites)))
+
     def _moment(self, rng: random.Random, shopper: Shopper) -> datetime:
         return self.start + timedelta(seconds=rng.randrange(self.days * 86400))
 
@@ -230,8 +316,13 @@ class StoreGenerator:
             return global_id("User", shopper.user_pk), shopper.user_pk
         return None, None
 
-    def _lines(self, rng: random.Random, currency: str) -> tuple[Line, ...]:
-        products = rng.sample(CATALOGUE, rng.choice((1, 1, 2, 2, 3, 4)))
+    def _lines(self, rng: random.Random, taste: _Taste, currency: str, keep: bool = True) -> tuple[Line, ...]:
+        """A basket of the shopper's taste; ``keep`` remembers it as bought (orders, not abandoned carts)."""
+        size = rng.choice((1, 1, 2, 2, 3, 4))
+        rng.sample(range(60), size)  # the draw baskets once took: keeps every seed's order mix as it was
+        products = taste.basket(size)
+        if keep:
+            taste.bought += products
         return tuple(p.line(rng.choice((1, 1, 1, 2, 3)), currency) for p in products)
 
     def _checkout(self, shopper, rng, at, channel, lines, attribution) -> Checkout:
@@ -250,14 +341,14 @@ class StoreGenerator:
             attribution=attribution,
         )
 
-    def _abandoned_checkout(self, shopper, rng, at, channel) -> list[Event]:
-        checkout = self._checkout(shopper, rng, at, channel, self._lines(rng, channel[1]), {})
+    def _abandoned_checkout(self, shopper, rng, taste, at, channel) -> list[Event]:
+        checkout = self._checkout(shopper, rng, at, channel, self._lines(rng, taste, channel[1], keep=False), {})
         updated = dataclasses.replace(checkout, updated_at=at + timedelta(minutes=rng.randint(1, 20)))
         return [Event(EventKind.CHECKOUT_CREATED, checkout), Event(EventKind.CHECKOUT_UPDATED, updated)]
 
-    def _order_story(self, shopper, rng, at, channel, n) -> list[Event]:
+    def _order_story(self, shopper, rng, taste, at, channel, n) -> list[Event]:
         currency = channel[1]
-        lines = self._lines(rng, currency)
+        lines = self._lines(rng, taste, currency)
         attribution = (
             dict(zip(("utm_source", "utm_medium", "utm_campaign"), rng.choice(UTM), strict=True))
             if rng.random() < 0.4

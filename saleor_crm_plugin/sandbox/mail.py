@@ -1,4 +1,4 @@
-"""The sandbox's mail: Django's configured email backend (console by default, locmem in tests)."""
+"""The sandbox's mail: Django's configured email backend (the local mailbox, see ``mailbox.py``; locmem in tests)."""
 
 from __future__ import annotations
 

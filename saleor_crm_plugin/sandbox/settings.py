@@ -54,7 +54,26 @@ CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_TASK_ALWAYS_EAGER", "0") == "1
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# Where the links in messages (open pixel, clicks, unsubscribe, survey) point: this server.
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Mail goes to a local mailbox (one .eml file per message), shown at /mailbox/; tests use locmem.
+EMAIL_BACKEND = "saleor_crm_plugin.sandbox.mailbox.EmailBackend"
+CRM_SANDBOX_MAILBOX = os.environ.get("CRM_MAILBOX_DIR") or str(BASE_DIR / "mailbox")
+
 CRM = {"process_synchronously": os.environ.get("CRM_SYNC", "0") == "1"}
+# scripts/demo sets CRM_DEMO_FLOWS=1: the built-in flows on, sending at any hour, carts link to /store/.
+# Off otherwise, so the tests keep the documented defaults (flows off) and switch on what they test.
+if os.environ.get("CRM_DEMO_FLOWS") == "1":
+    CRM |= {
+        "automation_abandoned_checkout": True,
+        "automation_winback": True,
+        "automation_post_purchase": True,
+        "automation_welcome": True,
+        "automation_loyalty": True,
+        "automation_birthday": True,
+        "automation_quiet_hours": "",  # the demo runs at any hour; a store keeps its quiet hours
+        "automation_checkout_url": PUBLIC_URL + "/store/?checkout={token}",
+    }
 CRM_PORTS = {
     "config_source": "saleor_crm_plugin.sandbox.ports.SettingsConfigSource",
     "backfill_source": "saleor_crm_plugin.sandbox.ports.GeneratedStoreSource",

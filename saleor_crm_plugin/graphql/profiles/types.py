@@ -11,6 +11,7 @@ from ...auth import Permission
 from ...ids import global_id
 from ...profiles.aggregates import UNCOUNTED_STATUSES
 from ...profiles.models import CustomerProfile, OrderSnapshot
+from ..automation import customer as automation
 from ..core.connection import CountableConnection, Page, cursor_for, page_size
 from ..core.permissions import caller_of, require, require_profile_access
 from ..core.types import Money, MoneyAmount
@@ -141,6 +142,11 @@ class CrmCustomer(graphene.ObjectType):
         after=graphene.String(),
         required=True,
     )
+    marketing = graphene.Field(automation.CrmMarketingState, required=True, description="Staff or the shopper.")
+    survey_responses = graphene.List(
+        graphene.NonNull(automation.CrmSurveyResponse), description="Newest first. Requires MANAGE_USERS."
+    )
+    nps = graphene.Int(description="Net Promoter Score of the survey answers (-100..100). Requires MANAGE_USERS.")
 
     class Meta:
         interfaces = (relay.Node,)
@@ -202,6 +208,10 @@ class CrmCustomer(graphene.ObjectType):
             )
 
         return TimelineLoader(info.context).load((root.pk, size, after, staff)).then(to_page)
+
+    resolve_marketing = staticmethod(automation.resolve_marketing)
+    resolve_survey_responses = staticmethod(automation.resolve_survey_responses)
+    resolve_nps = staticmethod(automation.resolve_nps)
 
 
 def _per_currency(info, profile: CustomerProfile, amount_of):

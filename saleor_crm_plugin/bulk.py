@@ -55,7 +55,12 @@ def insert_rows(objs: Iterable[models.Model]) -> None:
     if connection.vendor != "postgresql":
         model.objects.bulk_create(objs, batch_size=2000)
         return
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    # Columns with a database default (e.g. a timeline entry's ``recorded_at``) are left to the database.
+    fields = [
+        field
+        for field in model._meta.concrete_fields
+        if not field.primary_key and field.db_default is models.NOT_PROVIDED
+    ]
     quote = connection.ops.quote_name
     sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) FROM STDIN"
     with connection.cursor() as cursor, cursor.copy(sql) as copy:

@@ -1,0 +1,54 @@
+"""The post-purchase survey: a Net Promoter answer (0-10) and a comment, stored on the profile."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+
+from ..profiles import timeline
+from .models import Message, SurveyResponse
+
+MAX_COMMENT = 5000
+
+
+class SurveyError(ValueError):
+    pass
+
+
+@transaction.atomic
+def answer_survey(message: Message, score: object, comment: str, now: datetime) -> SurveyResponse:
+    """Store the answer to ``message``'s survey; answering again replaces the earlier answer."""
+    try:
+        score = int(str(score).strip())
+    except ValueError:
+        raise SurveyError("Choose a score from 0 to 10.") from None
+    if not 0 <= score <= 10:
+        raise SurveyError("Choose a score from 0 to 10.")
+    comment = (comment or "").strip()[:MAX_COMMENT]
+    response, _ = SurveyResponse.objects.update_or_create(
+        message=message,
+        defaults={"profile_id": message.profile_id, "score": score, "comment": comment, "answered_at": now},
+    )
+    timeline.record(
+        [
+            timeline.entry(
+                message.profile_id,
+                "survey.answered",
+                now,
+                f"Rated us {score}/10" + (f": {comment[:200]}" if comment else ""),
+                {"message_id": message.pk, "score": score},
+                f"survey.answered:{message.pk}:{now.isoformat()}",
+            )
+        ]
+    )
+    return response
+
+
+def nps(scores: list[int]) -> int | None:
+    """Net Promoter Score: % promoters (9-10) minus % detractors (0-6), rounded; None without answers."""
+    if not scores:
+        return None
+    promoters = sum(1 for s in scores if s >= 9)
+    detractors = sum(1 for s in scores if s <= 6)
+    return round(100 * (promoters - detractors) / len(scores))
