@@ -97,6 +97,9 @@ class MetadataMirror(Protocol):
     def write(self, segments: dict[str, list[str]]) -> None:
         """Set each user's (Saleor global ID) private metadata ``crm_segments`` to these segment slugs."""
 
+    def withdraw_consent(self, user_id: str, key: str) -> None:
+        """Set the user's metadata ``key`` (the store's consent key) to "false": they unsubscribed."""
+
 
 def metadata_mirror() -> MetadataMirror:
     return _port("metadata_mirror")

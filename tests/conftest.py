@@ -13,6 +13,22 @@ from saleor_crm_plugin.settings import reload_settings
 from .factories import customer_event
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_sessions(django_db_setup, django_db_blocker):
+    """The live server's request threads keep their connections (CONN_MAX_AGE) after they end; close
+    them before the test database is dropped, or dropping it fails ("being accessed by other users")."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _eager_celery():
     celery_app.conf.task_always_eager = True

@@ -10,7 +10,7 @@ from saleor_crm_plugin.settings import get_settings
 from saleor_crm_plugin.tasks import backoff_seconds, deliver, ingest_event
 
 from .factories import at, later, order_event
-from .workers import running_worker, test_queue
+from .workers import running_worker, worker_queue
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +25,7 @@ def worker(django_db_setup, tmp_path_factory):
 @pytest.fixture
 def on_broker(worker, crm_settings):
     """This process sends tasks to the worker instead of running them inline."""
-    crm_settings(process_synchronously=False, queue=test_queue())
+    crm_settings(process_synchronously=False, queue=worker_queue())
     celery_app.conf.task_always_eager = False
     assert celery_app.connection_for_write().as_uri().endswith("/9")
     return worker

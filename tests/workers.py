@@ -44,7 +44,7 @@ def use_broker(url: str) -> None:
     celery_app.amqp._producer_pool = None
 
 
-def test_queue() -> str:
+def worker_queue() -> str:
     """A queue per test database, so test runs side by side on one Redis never take each other's tasks."""
     return f"crm-{connection.settings_dict['NAME']}"
 
@@ -60,7 +60,7 @@ def start_worker(log: Path, **env: str) -> Worker:
         "DJANGO_SETTINGS_MODULE": "saleor_crm_plugin.sandbox.settings",
         **env,
     }
-    command = [str(CELERY), "-A", "saleor_crm_plugin.sandbox.celery", "worker", "-Q", test_queue(), "-c", "1",
+    command = [str(CELERY), "-A", "saleor_crm_plugin.sandbox.celery", "worker", "-Q", worker_queue(), "-c", "1",
                "--pool", "solo", "-l", "warning"]  # fmt: skip
     with log.open("a") as output:
         process = subprocess.Popen(command, env=environment, stdout=output, stderr=subprocess.STDOUT)
@@ -79,13 +79,13 @@ def stop(worker: Worker) -> None:
 @contextmanager
 def running_worker(log: Path, **env: str) -> Iterator[Worker]:
     """A worker for the block, this process publishing to its broker and (empty) queue: tasks go there
-    when the test sets ``crm_settings(queue=test_queue())``."""
+    when the test sets ``crm_settings(queue=worker_queue())``."""
     # Celery reads CELERY_BROKER_URL from the environment before its own setting: change both.
     old_env, old_broker = os.environ.get("CELERY_BROKER_URL"), celery_app.conf.broker_url
     use_broker(BROKER_URL)
     with celery_app.connection_for_write() as broker:
         assert broker.as_uri().endswith("/9")
-        broker.default_channel.queue_purge(test_queue())
+        broker.default_channel.queue_purge(worker_queue())
     worker = start_worker(log, **env)
     try:
         yield worker

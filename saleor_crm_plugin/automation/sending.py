@@ -43,9 +43,9 @@ def send_messages(ids: list[int], now: datetime) -> Counter:
         return outcome
     if policy.is_quiet(now):
         later = policy.after_quiet(now)
-        outcome["postponed"] = Message.objects.filter(pk__in=[m.pk for m in messages]).update(
-            send_at=later, dispatched_at=None
-        )
+        outcome["postponed"] = Message.objects.filter(
+            pk__in=[m.pk for m in messages], status=MessageStatus.SCHEDULED
+        ).update(send_at=later, dispatched_at=None)
         return outcome
     skips = _skip_reasons(messages, settings, policy, now)
     for reason, skipped in _group(skips).items():
@@ -147,6 +147,10 @@ def _send_one(message: Message, rendered: Rendered | Exception, sent: list, now:
         )
     except OSError as error:
         return _refused(message, error, now)
+    except Exception as error:  # the mailer rejected this message itself (an address, a header): not sent
+        logger.exception("message %s could not be mailed", message.pk)
+        Message.objects.filter(pk=message.pk).update(status=MessageStatus.FAILED, reason=f"mailer: {error}"[:255])
+        return "failed"
     sent.append((message, rendered))
     return "sent"
 

@@ -14,7 +14,9 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 
+from .. import ports
 from ..profiles import timeline
+from ..profiles.models import CustomerProfile
 from ..settings import get_settings
 from .models import MarketingPreference, Message
 
@@ -101,4 +103,14 @@ def set_unsubscribed(profile_id: int, unsubscribed: bool, source: str, now: date
         kind = "marketing.unsubscribed" if unsubscribed else "marketing.resubscribed"
         summary = "Unsubscribed from marketing messages" if unsubscribed else "Subscribed to marketing messages again"
         timeline.record([timeline.entry(profile_id, kind, now, summary, {"source": source})])
+        if unsubscribed:
+            _tell_the_store(profile_id)
     return preference
+
+
+def _tell_the_store(profile_id: int) -> None:
+    """The store's consent flag goes false too (a re-subscription is no consent, so it is left alone)."""
+    user_id = CustomerProfile.objects.filter(pk=profile_id).values_list("saleor_user_id", flat=True).first()
+    if user_id:
+        key = get_settings().consent_metadata_key
+        transaction.on_commit(lambda: ports.metadata_mirror().withdraw_consent(user_id, key))

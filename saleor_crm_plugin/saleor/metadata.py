@@ -1,4 +1,5 @@
-"""Segment membership in Saleor users' private metadata: one UPDATE per batch of users."""
+"""Segment membership in Saleor users' private metadata (one UPDATE per batch of users), and an
+unsubscribe written back to the consent key of their metadata."""
 
 from __future__ import annotations
 
@@ -35,4 +36,22 @@ class SaleorMetadataMirror:
                 f"COALESCE(u.private_metadata, '{{}}'::jsonb) || jsonb_build_object(%s, v.slugs) "
                 f"FROM (VALUES {values}) AS v(id, slugs) WHERE u.id = v.id::int",
                 [KEY, *params],
+            )
+
+    def withdraw_consent(self, user_id: str, key: str) -> None:
+        """``metadata[key] = "false"``, so the storefront and other Saleor apps see the unsubscribe too.
+
+        One UPDATE, like Saleor's own metadata writes; other keys untouched. It fires no Saleor hook,
+        so no CRM event comes back from it."""
+        from saleor.account.models import User
+
+        pk = user_pk(user_id)
+        if pk is None:
+            return
+        table = connection.ops.quote_name(User._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET metadata = COALESCE(metadata, '{{}}'::jsonb) || jsonb_build_object(%s, 'false') "
+                "WHERE id = %s",
+                [key, pk],
             )

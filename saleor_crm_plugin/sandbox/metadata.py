@@ -1,12 +1,16 @@
-"""The sandbox's metadata mirror: the sandbox's users have no metadata, so it keeps the last write here."""
+"""The sandbox's metadata mirror: the sandbox's users have no metadata, so it keeps the last writes here."""
 
 from __future__ import annotations
 
-# Saleor user global ID -> the private metadata the mirror set on it, as Saleor would hold it.
+# Saleor user global ID -> the (private) metadata the mirror set on it, as Saleor would hold it.
 PRIVATE_METADATA: dict[str, dict[str, str]] = {}
+METADATA: dict[str, dict[str, str]] = {}
 
 
 class SandboxMetadataMirror:
     def write(self, segments: dict[str, list[str]]) -> None:
         for user_id, slugs in segments.items():
             PRIVATE_METADATA.setdefault(user_id, {})["crm_segments"] = ",".join(slugs)
+
+    def withdraw_consent(self, user_id: str, key: str) -> None:
+        METADATA.setdefault(user_id, {})[key] = "false"

@@ -86,7 +86,11 @@ def test_quiet_hours_postpone_and_the_cap_skips(ada, scheduler, crm_settings):
     assert len(mail.outbox) == 2
 
 
-def test_unsubscribing_ends_flows_and_skips_what_was_scheduled(ada, scheduler, crm_settings):
+def test_unsubscribing_ends_flows_and_skips_what_was_scheduled(
+    ada, scheduler, crm_settings, django_capture_on_commit_callbacks
+):
+    from saleor_crm_plugin.sandbox.metadata import METADATA
+
     crm_settings(automation_abandoned_checkout=True)
     abandon()
     scheduler.tick(at(hours=5))
@@ -96,8 +100,10 @@ def test_unsubscribing_ends_flows_and_skips_what_was_scheduled(ada, scheduler, c
 
     page = Client().get("/plugins/" + path)
     assert page.status_code == 200 and not MarketingPreference.objects.filter(profile=ada).exists()
-    assert Client().post("/plugins/" + path, {"List-Unsubscribe": "One-Click"}).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        assert Client().post("/plugins/" + path, {"List-Unsubscribe": "One-Click"}).status_code == 200
     assert MarketingPreference.objects.get(profile=ada).source == "one_click"
+    assert METADATA[ada.saleor_user_id]["marketing_consent"] == "false"  # the store hears of it too
 
     scheduler.tick(at(hours=29))
     assert len(mail.outbox) == 1
@@ -266,3 +272,15 @@ def test_a_setting_cleared_in_the_dashboard_is_empty_text_or_the_default(crm_set
     assert settings.automation_quiet_hours == ""  # no quiet hours, as the merchant asked
     assert (settings.loyalty_return_window_days, settings.loyalty_expiry) == (14, "lot")
     assert settings.automation_abandoned_checkout is False
+
+
+def test_a_message_the_mailer_rejects_fails_alone(db, scheduler, crm_settings):
+    crm_settings(automation_welcome=True)
+    ingest(customer_event(pk=7, email="eve@example.com\nbcc: all@example.com", marketing_consent=True))  # injection
+    ingest(customer_event(pk=8, email="sam@example.com", marketing_consent=True))
+
+    scheduler.tick(at(minutes=1))
+
+    assert [m.to for m in mail.outbox] == [["sam@example.com"]]
+    failed = Message.objects.get(status=MessageStatus.FAILED)
+    assert failed.reason.startswith("mailer: ") and "newlines" in failed.reason

@@ -21,7 +21,7 @@ from saleor_crm_plugin.profiles.checkouts import mark_abandoned_checkouts
 from saleor_crm_plugin.sandbox.celery import app as celery_app
 
 from ..factories import customer_event, line
-from ..workers import running_worker, start_worker, stop, test_queue
+from ..workers import running_worker, start_worker, stop, worker_queue
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 SHOPPERS = 1200
@@ -36,7 +36,7 @@ def mailbox_ids(directory) -> Counter:
 def test_a_worker_killed_mid_batch_sends_nothing_twice(tmp_path, crm_settings):
     mailbox = tmp_path / "mailbox"
     crm_settings(automation_abandoned_checkout=True, automation_abandoned_checkout_waits="0h",
-                 automation_quiet_hours="", automation_send_batch=BATCH, queue=test_queue())  # fmt: skip
+                 automation_quiet_hours="", automation_send_batch=BATCH, queue=worker_queue())  # fmt: skip
     now = timezone.now()
     touched = now - timedelta(hours=5)
     events = []
@@ -57,7 +57,7 @@ def test_a_worker_killed_mid_batch_sends_nothing_twice(tmp_path, crm_settings):
 
         def enqueue(ids: list[int]) -> None:
             handed.append(ids)
-            send_messages_task.apply_async(args=[ids], queue=test_queue())
+            send_messages_task.apply_async(args=[ids], queue=worker_queue())
 
         tick(now, send=enqueue)
         assert len(handed) == SHOPPERS // BATCH
@@ -70,7 +70,7 @@ def test_a_worker_killed_mid_batch_sends_nothing_twice(tmp_path, crm_settings):
         second = start_worker(tmp_path / "worker-2.log", **env)
         try:
             for ids in handed:  # the broker redelivers what the dead worker held: every batch again
-                send_messages_task.apply_async(args=[ids], queue=test_queue())
+                send_messages_task.apply_async(args=[ids], queue=worker_queue())
             tick(now + timedelta(minutes=11), send=enqueue)  # lost batches are handed out again too
             settled = Message.objects.exclude(status__in=[MessageStatus.SCHEDULED, MessageStatus.SENDING])
             second.wait_for(lambda: settled.count() >= SHOPPERS - 1, 180, "every message but the one in flight")

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit  # noqa: E402
 
 import pytest  # noqa: E402
 from django.core import mail  # noqa: E402
+from saleor.account.models import User  # noqa: E402
 
 from saleor_crm_plugin.automation.models import MarketingPreference, Message, MessageStatus  # noqa: E402
 from saleor_crm_plugin.automation.tasks import automation_tick_task  # noqa: E402
@@ -29,6 +30,7 @@ def test_an_abandoned_checkout_reminder_goes_out_through_saleor(
     api_client,
     shop,  # noqa: F811
     client,
+    django_capture_on_commit_callbacks,
 ):
     crm_plugin.configuration += [
         {"name": "automation_abandoned_checkout", "value": True},
@@ -64,8 +66,11 @@ def test_an_abandoned_checkout_reminder_goes_out_through_saleor(
     unsubscribe = urlsplit(email.extra_headers["List-Unsubscribe"].strip("<>")).path
     assert unsubscribe.startswith("/plugins/global/saleor.crm/m/unsubscribe/")
     assert client.get(unsubscribe).status_code == 200  # Saleor routes it to the plugin's webhook
-    assert client.post(unsubscribe, {"List-Unsubscribe": "One-Click"}).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(unsubscribe, {"List-Unsubscribe": "One-Click"}).status_code == 200
     assert MarketingPreference.objects.get(profile=message.profile).unsubscribed_at is not None
+    grace = User.objects.get(email="grace@example.com")
+    assert grace.metadata["marketing_consent"] == "false"  # the storefront and other apps see it too
     pixel = urlsplit(next(part for part in email.alternatives[0][0].split('"') if "/m/open/" in part)).path
     assert client.get(pixel)["Content-Type"] == "image/gif"
     message.refresh_from_db()
