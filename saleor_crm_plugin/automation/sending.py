@@ -13,8 +13,8 @@ import logging
 from collections import Counter
 from datetime import datetime, timedelta
 
-from django.db import transaction
-from django.db.models import Count
+from django.db import connection, transaction
+from django.db.models import Count, Q
 
 from .. import ports
 from ..profiles import timeline
@@ -27,6 +27,8 @@ from .timing import SendPolicy
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+# Advisory lock namespace of the per-customer frequency-cap check (the second key is the profile id).
+CAP_LOCK = 7301
 
 
 def send_messages(ids: list[int], now: datetime) -> Counter:
@@ -55,7 +57,7 @@ def send_messages(ids: list[int], now: datetime) -> Counter:
     sendable = [m for m in messages if m.pk not in skips]
     sent: list[tuple[Message, Rendered]] = []  # mailed, to be marked in the transaction of the next claim
     for message, rendered in zip(sendable, _render(sendable), strict=True):
-        result = _send_one(message, rendered, sent, now)
+        result = _send_one(message, rendered, sent, policy, now)
         outcome[result] += 1
     with transaction.atomic():
         _mark_sent(sent, now)
@@ -99,9 +101,7 @@ def _over_cap(messages: list[Message], policy: SendPolicy, now: datetime) -> dic
     marketing = [m for m in messages if not m.flow.transactional]
     sent = Counter(
         dict(
-            Message.objects.filter(
-                profile_id__in={m.profile_id for m in marketing}, sent_at__gte=now - window, flow__transactional=False
-            )
+            _counted_against_cap({m.profile_id for m in marketing}, now - window)
             .values("profile_id")
             .annotate(n=Count("pk"))
             .values_list("profile_id", "n")
@@ -116,6 +116,24 @@ def _over_cap(messages: list[Message], policy: SendPolicy, now: datetime) -> dic
     return over
 
 
+def _counted_against_cap(profile_ids, since: datetime):
+    """Marketing messages sent since ``since``, or being sent now by some worker."""
+    return Message.objects.filter(profile_id__in=profile_ids, flow__transactional=False).filter(
+        Q(status=MessageStatus.SENT, sent_at__gte=since) | Q(status=MessageStatus.SENDING, claimed_at__gte=since)
+    )
+
+
+def _still_under_cap(message: Message, policy: SendPolicy, now: datetime) -> bool:
+    """Inside the claim's transaction: the cap again, under a per-customer lock, so two workers
+    sending to one customer at once can't both pass the batch-level check."""
+    if policy.cap is None or message.flow.transactional or connection.vendor != "postgresql":
+        return True
+    limit, window = policy.cap
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CAP_LOCK, message.profile_id])
+    return _counted_against_cap([message.profile_id], now - window).exclude(pk=message.pk).count() < limit
+
+
 def _group(reasons: dict[int, str]) -> dict[str, list[int]]:
     grouped: dict[str, list[int]] = {}
     for pk, reason in reasons.items():
@@ -123,7 +141,7 @@ def _group(reasons: dict[int, str]) -> dict[str, list[int]]:
     return grouped
 
 
-def _send_one(message: Message, rendered: Rendered | Exception, sent: list, now: datetime) -> str:
+def _send_one(message: Message, rendered: Rendered | Exception, sent: list, policy: SendPolicy, now: datetime) -> str:
     """Claim, mail, and queue the 'sent' mark. The previous message's mark commits with this claim:
     one commit per message, and a message is never mailed before its claim is committed."""
     if isinstance(rendered, Exception):
@@ -131,6 +149,11 @@ def _send_one(message: Message, rendered: Rendered | Exception, sent: list, now:
         return "failed"
     with transaction.atomic():
         _mark_sent(sent, now)
+        if not _still_under_cap(message, policy, now):
+            Message.objects.filter(pk=message.pk, status=MessageStatus.SCHEDULED).update(
+                status=MessageStatus.SKIPPED, reason="frequency_cap"
+            )
+            return "frequency_cap"
         claimed = Message.objects.filter(pk=message.pk, status=MessageStatus.SCHEDULED).update(
             status=MessageStatus.SENDING, claimed_at=now, attempts=message.attempts + 1
         )

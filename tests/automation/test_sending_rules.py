@@ -284,3 +284,41 @@ def test_a_message_the_mailer_rejects_fails_alone(db, scheduler, crm_settings):
     assert [m.to for m in mail.outbox] == [["sam@example.com"]]
     failed = Message.objects.get(status=MessageStatus.FAILED)
     assert failed.reason.startswith("mailer: ") and "newlines" in failed.reason
+
+
+class BusyNeighbourMailer:
+    """Mails, and while the first one goes out another worker claims Bob's welcome (a race)."""
+
+    def send(self, **message):
+        Message.objects.filter(profile__email="bob@example.com", flow__slug="welcome").update(
+            status=MessageStatus.SENDING, claimed_at=at(minutes=3)
+        )
+        mail.outbox.append(message)
+
+
+def test_the_cap_holds_when_another_worker_claims_in_between(db, scheduler, crm_settings, settings):
+    from saleor_crm_plugin import ports
+    from saleor_crm_plugin.loyalty.actions import award_birthday_bonuses, set_birth_date
+    from saleor_crm_plugin.loyalty.program import current_program
+
+    crm_settings(automation_welcome=True, automation_birthday=True, automation_frequency_cap="1/7d")
+    for pk, email in ((2, "bob@example.com"), (3, "ann@example.com")):
+        ingest(customer_event(pk=pk, email=email, marketing_consent=True))
+    scheduler.tick(at(minutes=1), send=False)
+    bob = Message.objects.get(profile__email="bob@example.com").profile
+    set_birth_date(bob, datetime(1990, 3, 1).date())
+    award_birthday_bonuses(current_program(), datetime(2025, 3, 1).date(), at(minutes=2))
+    scheduler.tick(at(minutes=3), send=False)
+    ann_welcome = Message.objects.get(profile__email="ann@example.com")
+    birthday = Message.objects.get(flow__slug="birthday")
+    assert ann_welcome.pk < birthday.pk  # Ann's goes first; Bob's welcome is claimed meanwhile
+
+    settings.CRM_PORTS = {**settings.CRM_PORTS, "mailer": f"{__name__}.BusyNeighbourMailer"}
+    ports._port.cache_clear()
+    try:
+        outcome = send_messages([ann_welcome.pk, birthday.pk], at(hours=13))
+    finally:
+        ports._port.cache_clear()
+
+    assert outcome == {"sent": 1, "frequency_cap": 1}
+    assert [m["to"] for m in mail.outbox] == ["ann@example.com"]
