@@ -10,13 +10,17 @@ from datetime import datetime, timedelta
 
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 
+from ..bulk import update_rows
 from ..profiles import timeline
 from ..profiles.models import OrderSnapshot
 from .models import Message, MessageStatus
 
+CONVERSION_FIELDS = ["converted_at", "order_id", "revenue", "currency"]
+
 
 def attribute_conversions(now: datetime, window: timedelta) -> int:
-    """Link new orders to the message they convert; the number of messages converted."""
+    """Link new orders to the message they convert (one statement to find, one to write; the tick
+    runs single-flight, so nobody converts them in between); the number of messages converted."""
     orders = (
         OrderSnapshot.objects.filter(placed_at__gte=now - window, cancelled_at__isnull=True)
         .exclude(Exists(Message.objects.filter(order_id=OuterRef("saleor_order_id"))))
@@ -39,23 +43,28 @@ def attribute_conversions(now: datetime, window: timedelta) -> int:
         .order_by("placed_at", "pk")
         .values("_message", "saleor_order_id", "number", "placed_at", "total", "currency", "profile_id")
     )
-    converted, entries = 0, []
+    first: dict[int, dict] = {}  # a message converts once: its earliest order
     for row in orders:
-        updated = Message.objects.filter(pk=row["_message"], converted_at__isnull=True).update(
-            converted_at=row["placed_at"],
-            order_id=row["saleor_order_id"],
-            revenue=row["total"],
-            currency=row["currency"],
-        )
-        if updated:
-            converted += 1
-            entries.append(_converted_entry(row))
-    timeline.record(entries)
-    return converted
+        first.setdefault(row["_message"], row)
+    update_rows(
+        [
+            Message(
+                pk=pk,
+                converted_at=row["placed_at"],
+                order_id=row["saleor_order_id"],
+                revenue=row["total"],
+                currency=row["currency"],
+            )
+            for pk, row in first.items()
+        ],
+        CONVERSION_FIELDS,
+    )
+    timeline.record(_converted_entry(row) for row in first.values())
+    return len(first)
 
 
 def _converted_entry(row: dict):
-    money = f"{row['total'].normalize():f} {row['currency']}"
+    money = timeline.money(row["total"], row["currency"])
     return timeline.entry(
         row["profile_id"],
         "message.converted",

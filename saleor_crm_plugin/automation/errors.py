@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from ..errors import ActionError
+
 INVALID = "INVALID"
 NOT_FOUND = "NOT_FOUND"
 REQUIRED = "REQUIRED"
@@ -10,7 +12,5 @@ UNIQUE = "UNIQUE"
 BUILTIN_FLOW = "BUILTIN_FLOW"
 
 
-class AutomationError(ValueError):
-    def __init__(self, field: str | None, code: str, message: str):
-        super().__init__(message)
-        self.field, self.code, self.message = field, code, message
+class AutomationError(ActionError):
+    pass

@@ -109,6 +109,8 @@ class MessageStatus(models.TextChoices):
 
 
 class Message(models.Model):
+    # ``flow`` and ``profile`` repeat the enrollment's: per-flow stats and the per-customer frequency cap
+    # are indexed reads on this table alone; ``position`` outlives a deleted step.
     enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="messages")
     flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="messages")
     step = models.ForeignKey(FlowStep, null=True, on_delete=models.SET_NULL, related_name="messages")

@@ -8,15 +8,14 @@ Under the ``delete`` policy the profile's deletion removes all of it (cascade).
 
 from __future__ import annotations
 
-from ..events import Event, EventKind
-from ..ingest import subscribe
 from ..profiles.export import register_section
-from ..profiles.models import CustomerProfile
+from ..profiles.privacy import register_eraser
 from .models import Enrollment, EnrollmentStatus, Message, MessageStatus, SurveyResponse
 
 REMOVED = "(removed: customer deleted)"
 
 
+@register_eraser
 def erase_message_data(profile_ids: list[int]) -> int:
     """A few UPDATEs for any number of profiles; returns the messages erased."""
     if not profile_ids:
@@ -30,17 +29,6 @@ def erase_message_data(profile_ids: list[int]) -> int:
     )
     SurveyResponse.objects.filter(profile_id__in=profile_ids).update(comment="")
     return Message.objects.filter(profile_id__in=profile_ids).exclude(email="").update(email="", subject=REMOVED)
-
-
-@subscribe
-def on_run(events: list[Event], profiles: list[CustomerProfile | None]) -> None:
-    erase_message_data(
-        [
-            profile.pk
-            for event, profile in zip(events, profiles, strict=True)
-            if event.kind == EventKind.CUSTOMER_DELETED and profile is not None and profile.anonymised_at is not None
-        ]
-    )
 
 
 def _export(profile) -> dict:

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from django.db.models import OuterRef, Subquery
 from django.template import Context, Engine, TemplateSyntaxError
-from django.template.base import FilterExpression, VariableNode
+from django.template.base import FilterExpression, Variable, VariableNode
 from django.template.defaulttags import ForNode, IfNode
 from django.utils.html import escape
 
@@ -80,7 +80,7 @@ def _names(nodes, local: frozenset[str] = frozenset()) -> set[str]:
 
 
 def _expression_names(expression, local) -> set[str]:
-    if isinstance(expression, FilterExpression) and expression.var.__class__.__name__ == "Variable":
+    if isinstance(expression, FilterExpression) and isinstance(expression.var, Variable):
         head = (expression.var.lookups or ("",))[0]
         return set() if head in local or not head else {head}
     return set()

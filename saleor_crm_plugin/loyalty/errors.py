@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ..errors import ActionError
 
-class LoyaltyError(ValueError):
-    def __init__(self, field: str | None, code: str, message: str):
-        super().__init__(message)
-        self.field, self.code, self.message = field, code, message
+
+class LoyaltyError(ActionError):
+    pass

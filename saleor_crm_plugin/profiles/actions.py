@@ -7,16 +7,15 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from ..errors import ActionError
 from . import timeline
 from .models import CustomerNote, CustomerProfile, CustomerTag
 
 MAX_TAG_LENGTH = 64
 
 
-class ProfileActionError(ValueError):
-    def __init__(self, field: str, code: str, message: str):
-        super().__init__(message)
-        self.field, self.code = field, code
+class ProfileActionError(ActionError):
+    pass
 
 
 def clean_tags(names: Iterable[str]) -> list[str]:

@@ -85,7 +85,7 @@ def mark_abandoned_checkouts(now: datetime, batch_size: int = 5000) -> int:
 
 
 def _abandoned_entry(row: dict):
-    total = f"{row['total'].normalize():f} {row['currency']}"
+    total = timeline.money(row["total"], row["currency"])
     return timeline.entry(
         row["profile_id"],
         "checkout.abandoned",

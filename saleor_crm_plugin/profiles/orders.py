@@ -107,7 +107,7 @@ def timeline_entries(
     snapshot: OrderSnapshot, milestones: list[str], placed: bool, refund: bool
 ) -> Iterator[TimelineEntry]:
     """Entries for what this change made happen; unique keys make repeats harmless."""
-    money = f"{snapshot.total.normalize():f} {snapshot.currency}"
+    money = timeline.money(snapshot.total, snapshot.currency)
     order_id, number = snapshot.saleor_order_id, snapshot.number
     data = {"order_id": order_id, "number": number, "total": str(snapshot.total), "currency": snapshot.currency}
     profile_id = snapshot.profile_id

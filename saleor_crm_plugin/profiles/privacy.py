@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils import timezone
 
 from ..events import Customer
@@ -12,6 +14,17 @@ from .models import CheckoutSnapshot, CustomerNote, CustomerProfile, OrderSnapsh
 # Timeline entries whose text a staff member or the shopper wrote: personal by nature.
 PERSONAL_TIMELINE_KINDS = ("note.added",)
 PERSONAL_FIELDS = ["email", "first_name", "last_name", "user", "marketing_consent"]
+
+# What other domains hold about the person: each erases its own (tickets' texts, messages' addresses).
+Eraser = Callable[[list[int]], object]
+_erasers: list[Eraser] = []
+
+
+def register_eraser(erase: Eraser) -> Eraser:
+    """Have ``erase(profile_ids)`` run whenever profiles are anonymised, in the same transaction."""
+    if erase not in _erasers:
+        _erasers.append(erase)
+    return erase
 
 
 def forget(customer: Customer) -> CustomerProfile | None:
@@ -46,3 +59,5 @@ def anonymise(profile: CustomerProfile) -> None:
     timeline.record(
         [timeline.entry(profile.pk, "customer.anonymised", now, "Customer deleted in the store; personal data removed")]
     )
+    for erase in _erasers:
+        erase([profile.pk])

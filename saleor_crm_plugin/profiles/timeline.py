@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from .models import TimelineEntry
@@ -23,6 +24,11 @@ def entry(
         data=data or {},
         unique_key=unique_key,
     )
+
+
+def money(amount: Decimal, currency: str) -> str:
+    """An amount as a summary shows it: ``12.5 USD`` (no trailing zeros, no exponent)."""
+    return f"{amount.normalize():f} {currency}"
 
 
 def record(entries: Iterable[TimelineEntry]) -> None:

@@ -5,16 +5,17 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.text import slugify
 
+from ..errors import ActionError
 from .language import SegmentQueryError, compile_query
 from .models import Segment
 
 MAX_NAME = 128
 
 
-class SegmentActionError(ValueError):
+class SegmentActionError(ActionError):
     def __init__(self, field: str, code: str, message: str, line: int | None = None, column: int | None = None):
-        super().__init__(message)
-        self.field, self.code, self.line, self.column = field, code, line, column
+        super().__init__(field, code, message)
+        self.line, self.column = line, column
 
 
 def check_query(query: str | None) -> bool:

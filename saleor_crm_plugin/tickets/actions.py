@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from ..errors import ActionError
 from ..settings import get_settings
 from . import emails, placeholders, sla
 from .history import SYSTEM, Actor, Change, record
@@ -34,10 +35,8 @@ MAX_COMMENT = 2000
 ALLOWED_URL_SCHEMES = ("https://", "http://")
 
 
-class TicketActionError(ValueError):
-    def __init__(self, field: str | None, code: str, message: str):
-        super().__init__(message)
-        self.field, self.code, self.message = field, code, message
+class TicketActionError(ActionError):
+    pass
 
 
 # -- validation -----------------------------------------------------------------------------------

@@ -7,14 +7,14 @@ Under the ``delete`` policy the profile's deletion removes its tickets (cascade)
 
 from __future__ import annotations
 
-from ..events import Event, EventKind
-from ..ingest import subscribe
-from ..profiles.models import CustomerProfile, TimelineEntry
+from ..profiles.models import TimelineEntry
+from ..profiles.privacy import register_eraser
 from .models import Ticket, TicketMessage
 
 REMOVED = "(removed: customer deleted)"
 
 
+@register_eraser
 def erase_ticket_texts(profile_ids: list[int]) -> int:
     """Three UPDATEs for any number of profiles; returns the tickets erased."""
     if not profile_ids:
@@ -24,14 +24,3 @@ def erase_ticket_texts(profile_ids: list[int]) -> int:
     )
     TimelineEntry.objects.filter(profile_id__in=profile_ids, kind__startswith="ticket.").update(summary=REMOVED)
     return Ticket.objects.filter(profile_id__in=profile_ids).update(subject=REMOVED, rating_comment="", tags=[])
-
-
-@subscribe
-def on_run(events: list[Event], profiles: list[CustomerProfile | None]) -> None:
-    erase_ticket_texts(
-        [
-            profile.pk
-            for event, profile in zip(events, profiles, strict=True)
-            if event.kind == EventKind.CUSTOMER_DELETED and profile is not None and profile.anonymised_at is not None
-        ]
-    )

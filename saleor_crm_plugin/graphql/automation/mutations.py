@@ -16,6 +16,7 @@ from ...automation.errors import NOT_FOUND, AutomationError
 from ...automation.models import Flow
 from ...profiles.models import CustomerProfile
 from ..core.errors import error_type, int_pk_or_error
+from ..core.mutations import CRMMutation
 from ..core.permissions import require
 from ..profiles.types import CrmCustomer
 from .customer import CrmMarketingState
@@ -54,7 +55,9 @@ class CrmFlowInput(graphene.InputObjectType):
     )
 
 
-class AutomationMutation(graphene.Mutation):
+class AutomationMutation(CRMMutation):
+    """Every automation mutation needs MANAGE_USERS."""
+
     errors = ERRORS
 
     class Meta:
@@ -63,14 +66,7 @@ class AutomationMutation(graphene.Mutation):
     @classmethod
     def mutate(cls, root, info, **data):
         require(info, Permission.MANAGE_USERS)
-        try:
-            return cls.perform_mutation(info, **data)
-        except AutomationError as error:
-            return cls(errors=[{"field": error.field, "code": error.code, "message": error.message}])
-
-    @classmethod
-    def perform_mutation(cls, info, **data):
-        raise NotImplementedError
+        return super().mutate(root, info, **data)
 
 
 def _pk(global_id: str, type_name: str, field: str) -> int:

@@ -16,6 +16,7 @@ from graphql.error import GraphQLError
 from graphql.error import format_error as format_graphql_error
 
 from ...auth import AuthenticationError, Permission
+from ...errors import ActionError
 
 logger = logging.getLogger("saleor_crm_plugin.graphql")
 INTERNAL_ERROR_MESSAGE = "Internal Server Error"
@@ -30,12 +31,9 @@ class PermissionDenied(Exception):
         super().__init__(message)
 
 
-class MutationError(Exception):
-    """Raised inside a mutation; becomes one ``errors`` entry instead of a GraphQL error."""
-
-    def __init__(self, field: str | None, code: str, message: str):
-        super().__init__(message)
-        self.field, self.code, self.message = field, code, message
+class MutationError(ActionError):
+    """Raised inside a mutation (an ID that doesn't resolve, ...); like a domain's action error it
+    becomes one ``errors`` entry instead of a GraphQL error."""
 
 
 # Exceptions whose message is meant for the caller; anything else is logged and hidden.

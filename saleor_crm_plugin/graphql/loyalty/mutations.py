@@ -7,7 +7,6 @@ from graphql.error import GraphQLError
 
 from ...auth import Permission
 from ...loyalty import actions
-from ...loyalty.errors import LoyaltyError
 from ...loyalty.models import LoyaltyAccount as LoyaltyAccountModel
 from ...loyalty.models import Reward
 from ...profiles.models import CustomerProfile
@@ -58,13 +57,6 @@ def _type_of(global_id: str) -> str:
         return ""
 
 
-def loyalty_errors(call):
-    try:
-        return call()
-    except LoyaltyError as error:
-        raise MutationError(error.field, error.code, error.message) from error
-
-
 class LoyaltyRedeem(CRMMutation):
     redemption = graphene.Field(LoyaltyRedemption)
     account = graphene.Field(LoyaltyAccount)
@@ -91,9 +83,7 @@ class LoyaltyRedeem(CRMMutation):
             reward = Reward.objects.filter(pk=pk).first()
             if reward is None:
                 raise MutationError("rewardId", "NOT_FOUND", f"Couldn't resolve to a node: {reward_id}")
-        redemption = loyalty_errors(
-            lambda: actions.redeem_points(profile, reward=reward, points=points, checkout_id=checkout_id)
-        )
+        redemption = actions.redeem_points(profile, reward=reward, points=points, checkout_id=checkout_id)
         return cls(redemption=redemption, account=redemption.account, errors=[])
 
 
@@ -114,7 +104,7 @@ class LoyaltyPointsAdjust(CRMMutation):
     def perform_mutation(cls, info, customer_id, points, reason):
         require(info, Permission.MANAGE_USERS)
         profile = customer_or_error(customer_id, info)
-        entry = loyalty_errors(lambda: actions.adjust_points(profile, points, reason, staff_user=caller_of(info).user))
+        entry = actions.adjust_points(profile, points, reason, staff_user=caller_of(info).user)
         return cls(account=LoyaltyAccountModel.objects.get(pk=entry.account_id), entry=entry, errors=[])
 
 
@@ -132,7 +122,7 @@ class LoyaltyBirthDateUpdate(CRMMutation):
     @classmethod
     def perform_mutation(cls, info, birth_date=None, customer_id=None):
         profile = customer_or_error(customer_id, info)
-        return cls(account=loyalty_errors(lambda: actions.set_birth_date(profile, birth_date)), errors=[])
+        return cls(account=actions.set_birth_date(profile, birth_date), errors=[])
 
 
 class LoyaltyRewardInput(graphene.InputObjectType):
@@ -166,4 +156,4 @@ class LoyaltyRewardSave(CRMMutation):
                 raise MutationError("id", "GRAPHQL_ERROR", error.message) from error
             if reward is None:
                 raise MutationError("id", "NOT_FOUND", f"Couldn't resolve to a node: {id}")
-        return cls(reward=loyalty_errors(lambda: actions.save_reward(reward, dict(input))), errors=[])
+        return cls(reward=actions.save_reward(reward, dict(input)), errors=[])

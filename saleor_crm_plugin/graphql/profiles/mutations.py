@@ -40,14 +40,6 @@ def profile_or_error(global_id: str | None, info, field: str = "id") -> Customer
     return profile
 
 
-def action_errors(call):
-    """Run a profile action, reporting its validation failures as mutation errors."""
-    try:
-        return call()
-    except actions.ProfileActionError as error:
-        raise MutationError(error.field, error.code, str(error)) from error
-
-
 class CrmCustomerTagsUpdate(CRMMutation):
     customer = graphene.Field(CrmCustomer)
     errors = ERRORS
@@ -64,7 +56,7 @@ class CrmCustomerTagsUpdate(CRMMutation):
     def perform_mutation(cls, info, id, add_tags=(), remove_tags=()):
         require(info, Permission.MANAGE_USERS)
         profile = profile_or_error(id, info)
-        action_errors(lambda: actions.update_tags(profile, add=add_tags or (), remove=remove_tags or ()))
+        actions.update_tags(profile, add=add_tags or (), remove=remove_tags or ())
         return cls(customer=profile, errors=[])
 
 

@@ -52,13 +52,6 @@ def actor_of(info) -> Actor:
     return Actor.staff(user) if is_staff(info) else Actor.shopper(user)
 
 
-def run(call):
-    try:
-        return call()
-    except actions.TicketActionError as error:
-        raise MutationError(error.field, error.code, error.message) from error
-
-
 def order_or_error(info, global_id: str, profile: CustomerProfile | None) -> OrderSnapshot:
     """The CRM's copy of a Saleor order; for a shopper only one of theirs (else NOT_FOUND, as if missing)."""
     try:
@@ -107,16 +100,14 @@ class CrmTicketCreate(CRMMutation):
         if profile is None:
             raise MutationError(None, "NOT_FOUND", "The store doesn't know your customer account yet.")
         order = order_or_error(info, input["order"], profile) if input.get("order") else None
-        ticket = run(
-            lambda: actions.open_ticket(
-                profile,
-                input["subject"],
-                input["message"],
-                actor=actor_of(info),
-                order=order,
-                channel=TicketChannel.WEB,
-                attachments=input.get("attachments") or (),
-            )
+        ticket = actions.open_ticket(
+            profile,
+            input["subject"],
+            input["message"],
+            actor=actor_of(info),
+            order=order,
+            channel=TicketChannel.WEB,
+            attachments=input.get("attachments") or (),
         )
         return cls(ticket=ticket, errors=[])
 
@@ -131,18 +122,16 @@ class CrmTicketCreate(CRMMutation):
             profile = order.profile
         else:
             raise MutationError("customer", "REQUIRED", "Give the customer or an order of theirs.")
-        return run(
-            lambda: actions.open_ticket(
-                profile,
-                input["subject"],
-                input["message"],
-                actor=actor_of(info),
-                order=order,
-                channel=input.get("channel") or TicketChannel.STAFF,
-                priority=input.get("priority") or TicketPriority.NORMAL,
-                tags=input.get("tags") or (),
-                attachments=input.get("attachments") or (),
-            )
+        return actions.open_ticket(
+            profile,
+            input["subject"],
+            input["message"],
+            actor=actor_of(info),
+            order=order,
+            channel=input.get("channel") or TicketChannel.STAFF,
+            priority=input.get("priority") or TicketPriority.NORMAL,
+            tags=input.get("tags") or (),
+            attachments=input.get("attachments") or (),
         )
 
 
@@ -184,10 +173,8 @@ class CrmTicketReply(CRMMutation):
                 raise MutationError("macro", "NOT_FOUND", f"Couldn't resolve to a macro: {input['macro']}")
             text = text or actions.render_macro(macro, ticket)
         status = input.get("status") if staff else None
-        message = run(
-            lambda: actions.reply(
-                ticket, text, actor=actor_of(info), attachments=input.get("attachments") or (), status=status
-            )
+        message = actions.reply(
+            ticket, text, actor=actor_of(info), attachments=input.get("attachments") or (), status=status
         )
         return cls(ticket=Ticket.objects.get(pk=ticket.pk), message=message, errors=[])
 
@@ -213,10 +200,8 @@ class CrmTicketNoteAdd(CRMMutation):
     def perform_mutation(cls, info, id, input):
         require_staff(info)
         ticket = ticket_or_error(info, id, staff_only=True)
-        note = run(
-            lambda: actions.add_note(
-                ticket, input["message"], actor=actor_of(info), attachments=input.get("attachments") or ()
-            )
+        note = actions.add_note(
+            ticket, input["message"], actor=actor_of(info), attachments=input.get("attachments") or ()
         )
         return cls(ticket=Ticket.objects.get(pk=ticket.pk), message=note, errors=[])
 
@@ -259,7 +244,7 @@ class CrmTicketUpdate(CRMMutation):
                 changes["assignee"] = get_user_model().objects.filter(pk=pk).first()
                 if changes["assignee"] is None:
                     raise MutationError("assignee", "NOT_FOUND", f"Couldn't resolve to a user: {input['assignee']}")
-        ticket = run(lambda: actions.update_ticket(ticket, actor=actor_of(info), **changes))
+        ticket = actions.update_ticket(ticket, actor=actor_of(info), **changes)
         return cls(ticket=ticket, errors=[])
 
 
@@ -281,7 +266,7 @@ class CrmTicketMerge(CRMMutation):
         require_staff(info)
         duplicate = ticket_or_error(info, source, "source", staff_only=True)
         kept = ticket_or_error(info, target, "target", staff_only=True)
-        return cls(ticket=run(lambda: actions.merge_tickets(duplicate, kept, actor=actor_of(info))), errors=[])
+        return cls(ticket=actions.merge_tickets(duplicate, kept, actor=actor_of(info)), errors=[])
 
 
 class CrmTicketRate(CRMMutation):
@@ -311,7 +296,7 @@ class CrmTicketRate(CRMMutation):
             if not owns_profile(caller_of(info), ticket.profile):
                 raise MutationError("id", "NOT_FOUND", f"Couldn't resolve to a ticket: {id}")
         actor = Actor.shopper(caller_of(info).user if token is None else ticket.profile.user)
-        return cls(ticket=run(lambda: actions.rate_ticket(ticket, score, comment or "", actor=actor)), errors=[])
+        return cls(ticket=actions.rate_ticket(ticket, score, comment or "", actor=actor), errors=[])
 
 
 class CrmTicketInboundEmailInput(graphene.InputObjectType):
@@ -339,14 +324,12 @@ class CrmTicketInboundEmail(CRMMutation):
     @classmethod
     def perform_mutation(cls, info, input):
         require_staff(info)
-        message = run(
-            lambda: actions.receive_email(
-                input["sender"],
-                input["subject"],
-                input["body"],
-                message_id=input.get("message_id") or None,
-                attachments=input.get("attachments") or (),
-            )
+        message = actions.receive_email(
+            input["sender"],
+            input["subject"],
+            input["body"],
+            message_id=input.get("message_id") or None,
+            attachments=input.get("attachments") or (),
         )
         return cls(ticket=Ticket.objects.get(pk=message.ticket_id), message=message, errors=[])
 
@@ -369,7 +352,7 @@ class CrmMacroCreate(CRMMutation):
     @classmethod
     def perform_mutation(cls, info, input):
         require_staff(info)
-        macro = run(lambda: actions.save_macro(input["name"], input["body"], author=caller_of(info).user))
+        macro = actions.save_macro(input["name"], input["body"], author=caller_of(info).user)
         return cls(macro=macro, errors=[])
 
 
@@ -395,7 +378,7 @@ class CrmMacroUpdate(CRMMutation):
     def perform_mutation(cls, info, id, input):
         require_staff(info)
         macro = macro_or_error(id)
-        return cls(macro=run(lambda: actions.save_macro(input["name"], input["body"], macro=macro)), errors=[])
+        return cls(macro=actions.save_macro(input["name"], input["body"], macro=macro), errors=[])
 
 
 class CrmMacroDelete(CRMMutation):
