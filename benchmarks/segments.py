@@ -55,13 +55,13 @@ GENERATE = [
     """
     INSERT INTO crm_customer_profile (id, email, saleor_user_id, first_name, last_name, is_active, marketing_consent,
         orders_count, cancellations_count, refunds_count, first_order_at, last_order_at, last_activity_at,
-        channels, first_touch, last_touch, joined_at, created_at, updated_at)
+        channels, first_touch, last_touch, joined_at, created_at, updated_at, consent_source)
     SELECT n, 'c' || n || '@bench.test', CASE WHEN mod(n, 5) = 0 THEN NULL ELSE 'User:' || n END, 'First', 'Last',
         true, mod(n, 3) = 0, oc, 0, 0,
         CASE WHEN oc > 0 THEN now() - (r_last * 730 + r_span * 365) * interval '1 day' END,
         CASE WHEN oc > 0 THEN now() - r_last * 730 * interval '1 day' END,
         CASE WHEN oc > 0 THEN now() - r_last * 730 * interval '1 day' END,
-        '["default-channel"]', '{}', '{}', now() - interval '3 years', now(), now()
+        '["default-channel"]', '{}', '{}', now() - interval '3 years', now(), now(), ''
     FROM (SELECT n, floor(-ln(1 - random()) * 2.5)::int AS oc, random() AS r_last, random() AS r_span
           FROM generate_series(1, %s) AS n) AS g
     """,

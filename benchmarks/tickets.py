@@ -51,9 +51,10 @@ WALK = """query Walk($after: String) {
 GENERATE = {
     "profiles": """
         INSERT INTO crm_customer_profile (id, email, saleor_user_id, first_name, last_name, is_active, orders_count,
-            cancellations_count, refunds_count, channels, first_touch, last_touch, created_at, updated_at)
+            cancellations_count, refunds_count, channels, first_touch, last_touch, created_at, updated_at,
+            consent_source)
         SELECT i, 'shopper' || i || '@example.com', encode(convert_to('User:' || i, 'UTF8'), 'base64'),
-            'Shopper', 'No ' || i, true, 1, 0, 0, '["default-channel"]', '{}', '{}', now(), now()
+            'Shopper', 'No ' || i, true, 1, 0, 0, '["default-channel"]', '{}', '{}', now(), now(), ''
         FROM generate_series(1, %(customers)s) i""",
     "orders": """
         INSERT INTO crm_order_snapshot (id, saleor_order_id, profile_id, number, email, channel, currency, status,
@@ -81,11 +82,12 @@ GENERATE = {
             FROM generate_series(1::bigint, %(tickets)s) i
         ) t""",
     "messages": """
-        INSERT INTO crm_ticket_message (id, ticket_id, kind, author_kind, body, attachments, created_at)
+        INSERT INTO crm_ticket_message (id, ticket_id, kind, author_kind, body, attachments, created_at, delivery,
+            delivery_reason)
         SELECT 2 * t.id - 2 + n, t.id, 'public', CASE n WHEN 1 THEN 'shopper' ELSE 'staff' END,
             CASE n WHEN 1 THEN 'Hello, where is my order? It should have arrived by now. (' || t.id || ')'
                    ELSE 'Thanks for writing! Your parcel left our warehouse yesterday. (' || t.id || ')' END,
-            '[]', CASE n WHEN 1 THEN t.created_at ELSE t.last_message_at END
+            '[]', CASE n WHEN 1 THEN t.created_at ELSE t.last_message_at END, '', ''
         FROM crm_ticket t CROSS JOIN (VALUES (1), (2)) AS m(n)""",
     "sequences": "SELECT "
     + ", ".join(

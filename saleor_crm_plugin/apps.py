@@ -11,13 +11,16 @@ class CRMConfig(AppConfig):
         from django.conf import settings
 
         # Domains register on import: ingest subscribers, and what they lend other domains
-        # (segment fields and functions, macro placeholders). One line per module.
+        # (segment fields and functions, macro placeholders, checks of their dashboard settings).
+        from .automation import builtin, timing  # noqa: F401
         from .automation import privacy as automation_privacy  # noqa: F401
-        from .loyalty import extensions, subscriber  # noqa: F401
+        from .loyalty import extensions, program, subscriber  # noqa: F401
+        from .loyalty import privacy as loyalty_privacy  # noqa: F401
         from .recommendations import extensions as recommendation_extensions  # noqa: F401
+        from .recommendations import privacy as recommendation_privacy  # noqa: F401
         from .segments import live  # noqa: F401
         from .tasks import PERIODIC_TASKS
-        from .tickets import export, privacy, segment_functions  # noqa: F401
+        from .tickets import export, history, privacy, segment_functions, sla  # noqa: F401
 
         # Saleor's beat (and the sandbox's) reads CELERY_BEAT_SCHEDULE: add ours without owning it.
         schedule = getattr(settings, "CELERY_BEAT_SCHEDULE", None)

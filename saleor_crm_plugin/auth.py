@@ -53,6 +53,10 @@ class Caller:
             self._granted[permission] = not self.is_anonymous and self.check_permission(permission)
         return self._granted[permission]
 
+    def has_any_permission(self, permissions: tuple[Permission, ...]) -> bool:
+        """Answered from permissions already checked before asking about others (each ask may cost a query)."""
+        return any(self._granted.get(p) for p in permissions) or any(self.has_permission(p) for p in permissions)
+
 
 ANONYMOUS = Caller()
 

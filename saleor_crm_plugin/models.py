@@ -13,7 +13,7 @@ from .profiles.models import (
     ProfileAffinity,
     TimelineEntry,
 )
-from .receipts import DeadLetter, ProcessedEvent
+from .receipts import DeadLetter, DeletedAccount, ProcessedEvent
 from .recommendations.models import CustomerRecommendation, ProductPair, RecommendationProduct
 from .segments.models import CustomerRfm, Segment, SegmentEvaluation, SegmentMembership, SegmentMembershipChange
 from .tickets.models import Macro, Ticket, TicketEvent, TicketMessage
@@ -30,6 +30,7 @@ __all__ = [
     "CustomerSpend",
     "CustomerTag",
     "DeadLetter",
+    "DeletedAccount",
     "Enrollment",
     "Flow",
     "FlowStep",

@@ -27,6 +27,7 @@ DEFAULT_PORTS = {
     "reward_issuer": "saleor_crm_plugin.saleor.rewards.SaleorRewardIssuer",
     "metadata_mirror": "saleor_crm_plugin.saleor.metadata.SaleorMetadataMirror",
     "mailer": "saleor_crm_plugin.saleor.mail.SaleorMailer",
+    "event_rebuilder": "saleor_crm_plugin.saleor.event_builders.EventRebuilder",
 }
 
 
@@ -72,6 +73,15 @@ def authenticator() -> Authenticator:
     return _port("authenticator")
 
 
+class EventRebuilder(Protocol):
+    def __call__(self, kind: str, model: str, pk: str) -> Event:
+        """Build the event a hook failed to build, again from the store's object (``model`` is its label)."""
+
+
+def event_rebuilder() -> EventRebuilder:
+    return _port("event_rebuilder")
+
+
 # Each domain adds its port's Protocol and accessor below (reward_issuer: loyalty,
 # metadata_mirror: segments, mailer: tickets and automation).
 
@@ -82,8 +92,9 @@ class RewardIssuer(Protocol):
     def currency(self, channel: str) -> str | None:
         """The channel's currency code; None when there is no such channel."""
 
-    def checkout_channel(self, checkout_id: str) -> str | None:
-        """The channel slug of a checkout (by Saleor ID or token); None when there is no such checkout."""
+    def checkout_channel(self, checkout_id: str, user_id: str) -> str | None:
+        """The channel slug of the shopper's checkout (by Saleor ID or token; ``user_id``: the account's Saleor
+        ID); None when there is no such checkout or it is someone else's (the caller can't tell which)."""
 
     def issue(self, request: RewardRequest) -> IssuedReward:
         """Issue the reward (and apply it to ``request.checkout_id`` if given); raise RewardNotIssued if refused."""
@@ -97,8 +108,9 @@ class MetadataMirror(Protocol):
     def write(self, segments: dict[str, list[str]]) -> None:
         """Set each user's (Saleor global ID) private metadata ``crm_segments`` to these segment slugs."""
 
-    def withdraw_consent(self, user_id: str, key: str) -> None:
-        """Set the user's metadata ``key`` (the store's consent key) to "false": they unsubscribed."""
+    def write_consent(self, user_id: str, key: str, consent: bool) -> None:
+        """Set the user's metadata ``key`` (the store's consent key) to "true"/"false": the CRM's consent
+        is the source of truth, and the store shows what it says."""
 
 
 def metadata_mirror() -> MetadataMirror:
@@ -118,8 +130,14 @@ class Mailer(Protocol):
     ) -> None:
         """Send one email through the store's email setup (``channel``: the Saleor channel slug, if any).
 
-        Raises ``OSError`` (e.g. ``smtplib.SMTPException``) when the mail server refuses, so a task retries.
+        Raises ``OSError`` (e.g. ``smtplib.SMTPException``) when the mail server refuses, so a task retries;
+        ``MailNotSetUp`` when the store has no email set up at all (retrying can't help).
         """
+
+
+class MailNotSetUp(Exception):
+    """The store can't send email (a fresh Saleor: no "User emails" plugin, no ``EMAIL_URL``); the
+    message says what the merchant should set up."""
 
 
 def mailer() -> Mailer:

@@ -1,4 +1,7 @@
-"""What the pipeline keeps about deliveries: which events were applied, and which failed for good."""
+"""What the pipeline keeps about deliveries: which events were applied, which failed for good, and
+which accounts the store deleted (so a late event can't bring one back)."""
+
+from datetime import datetime, timedelta
 
 from django.db import connection, models
 from django.utils import timezone
@@ -9,10 +12,21 @@ class ProcessedEvent(models.Model):
 
     key = models.CharField(max_length=255, unique=True)
     kind = models.CharField(max_length=32)
-    processed_at = models.DateTimeField()
+    processed_at = models.DateTimeField(db_index=True)  # old receipts are pruned by age
 
     class Meta:
         db_table = "crm_processed_event"
+
+
+class DeletedAccount(models.Model):
+    """A store account that was deleted: kept for good (receipts are pruned), so that a late or
+    replayed event about it never recreates a profile of a person who asked to be forgotten."""
+
+    saleor_user_id = models.CharField(max_length=255, unique=True)
+    deleted_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "crm_deleted_account"
 
 
 class DeadLetter(models.Model):
@@ -49,3 +63,22 @@ def claim(events: list[tuple[str, str]]) -> set[str]:
             params,
         )
         return {row[0] for row in cursor.fetchall()}
+
+
+def remember_deleted(saleor_user_id: str) -> None:
+    DeletedAccount.objects.get_or_create(saleor_user_id=saleor_user_id, defaults={"deleted_at": timezone.now()})
+
+
+def prune_receipts(now: datetime, keep_days: int, batch: int = 10_000) -> int:
+    """Drop receipts older than ``keep_days``, a batch per statement; returns how many went.
+
+    A receipt only has to outlive every redelivery of its event (Celery retries, dead-letter
+    replays, a backfill); past that, a late copy still changes nothing, because orders and checkouts
+    apply by version, loyalty by ledger keys and the timeline by unique keys.
+    """
+    cutoff, pruned = now - timedelta(days=keep_days), 0
+    while True:
+        ids = list(ProcessedEvent.objects.filter(processed_at__lt=cutoff).values_list("pk", flat=True)[:batch])
+        if not ids:
+            return pruned
+        pruned += ProcessedEvent.objects.filter(pk__in=ids).delete()[0]

@@ -9,12 +9,17 @@ the dashboard reaches the Celery workers without a restart.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
-from typing import Literal
+import typing
+from collections.abc import Callable
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings as django_settings
 
 CACHE_SECONDS = 60
+logger = logging.getLogger(__name__)
 
 
 def dashboard(default, label: str, help_text: str, kind: str = "string"):
@@ -57,6 +62,8 @@ class CRMSettings:
     # Celery queue of the CRM tasks, and how often a failing event is retried.
     queue: str = "crm"
     max_retries: int = 5
+    # Receipts of applied events older than this are pruned daily (redeliveries come long before).
+    receipts_keep_days: int = 90
     # --- loyalty ---
     loyalty_earn_rates: str = dashboard(
         "*:1",
@@ -137,6 +144,10 @@ class CRMSettings:
     )
     # How long a segment preview may run before it is cut off (milliseconds).
     segments_preview_timeout_ms: int = 5000
+    # How long one statement of a saved segment's evaluation may run (milliseconds).
+    segments_evaluation_timeout_ms: int = 600_000
+    # Segment queries whose planned cost (PostgreSQL's EXPLAIN total cost) is above this are refused.
+    segments_max_query_cost: int = 100_000_000
     # --- tickets ---
     ticket_business_hours: str = dashboard(
         "mon-fri 09:00-17:00",
@@ -264,6 +275,44 @@ def dashboard_fields() -> list[dataclasses.Field]:
     return [field for field in dataclasses.fields(CRMSettings) if "label" in field.metadata]
 
 
+# How each domain reads its text settings (tiers, SLA targets, quiet hours...): the same parser checks
+# a value when the merchant saves it and when a worker loads it, so the two can never disagree.
+Check = Callable[[Any], object]
+_checks: dict[str, Check] = {}
+
+
+def check_setting(*names: str) -> Callable[[Check], Check]:
+    """Register ``check(value)``, raising ValueError with a message the merchant can act on, for settings."""
+
+    def register(check: Check) -> Check:
+        for name in names:
+            _checks[name] = check
+        return check
+
+    return register
+
+
+@check_setting("ticket_time_zone", "automation_time_zone")
+def time_zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name.strip() or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"'{name}' is not an IANA time zone name like 'Europe/Berlin'.") from None
+
+
+def validate_settings(values: dict[str, Any]) -> dict[str, str]:
+    """What is wrong with these dashboard values, by setting name (empty when all are fine)."""
+    errors = {}
+    for name, value in values.items():
+        try:
+            _clean(name, value)
+        except ValueError as error:
+            errors[name] = str(error)
+        except _Unset:
+            continue
+    return errors
+
+
 _cache: tuple[float, CRMSettings] | None = None
 
 
@@ -282,32 +331,55 @@ def reload_settings() -> CRMSettings:
 
 
 def _load() -> CRMSettings:
+    """The settings in force; a value that doesn't check keeps its default and is logged, field by
+    field, so one typo in the dashboard never stops event processing."""
     from . import ports
 
     values = dict(getattr(django_settings, "CRM", {}))
     values.update(ports.config_source().load())
-    known = {f.name: f for f in dataclasses.fields(CRMSettings)}
-    cleaned = {
-        name: _coerce(known[name].type, value)
-        for name, value in values.items()
-        if name in known and not (value == "" and _needs_value(known[name].type))
-    }
+    cleaned = {}
+    for name, value in values.items():
+        try:
+            cleaned[name] = _clean(name, value)
+        except ValueError as error:
+            logger.error("CRM setting %s=%r is invalid (%s); using the default.", name, value, error)
+        except _Unset:
+            continue
     return CRMSettings(**cleaned)
 
 
-def _needs_value(annotation: object) -> bool:
-    """Numbers, switches and choices left empty in the dashboard keep their default; text may be empty."""
-    return not (annotation == "str" or str(annotation).startswith("tuple"))
+class _Unset(Exception):
+    """An unknown name, or a number, switch or choice left empty in the dashboard: the default stays."""
+
+
+def _clean(name: str, value: Any) -> Any:
+    types = typing.get_type_hints(CRMSettings)
+    if name not in types:
+        raise _Unset(name)
+    annotation = types[name]
+    if value == "" and annotation not in (str, tuple[str, ...]):
+        raise _Unset(name)
+    value = _coerce(annotation, value)
+    if name in _checks:
+        _checks[name](value)
+    return value
 
 
 def _coerce(annotation: object, value: object) -> object:
     """Dashboard values arrive as strings or booleans; make them the field's type."""
-    if annotation == "bool" and isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    if annotation == "int":
-        return int(value)
-    if str(annotation).startswith("tuple") and isinstance(value, str):
-        return tuple(part.strip() for part in value.split(",") if part.strip())
-    if str(annotation).startswith("tuple"):
-        return tuple(value)
+    if annotation is bool:
+        return value.strip().lower() in ("1", "true", "yes", "on") if isinstance(value, str) else bool(value)
+    if annotation is int:
+        try:
+            return int(str(value).strip())
+        except ValueError:
+            raise ValueError(f"'{value}' is not a whole number.") from None
+    if typing.get_origin(annotation) is Literal:
+        if value not in typing.get_args(annotation):
+            choices = ", ".join(f"'{choice}'" for choice in typing.get_args(annotation))
+            raise ValueError(f"'{value}' is not one of {choices}.")
+        return value
+    if annotation == tuple[str, ...]:
+        parts = value.split(",") if isinstance(value, str) else value
+        return tuple(str(part).strip() for part in parts if str(part).strip())
     return value

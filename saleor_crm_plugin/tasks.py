@@ -13,11 +13,12 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
+from . import ports
 from .events import Event
 from .ingest import ingest
 from .ports import writer_access
 from .profiles.checkouts import mark_abandoned_checkouts
-from .receipts import DeadLetter
+from .receipts import DeadLetter, prune_receipts
 from .settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,11 @@ PERIODIC_TASKS = {
         "task": "saleor_crm_plugin.ticket_sla",
         "schedule": timedelta(minutes=5),
         "options": {"queue": "crm", "expires": 5 * 60},
+    },
+    "crm-prune-receipts": {
+        "task": "saleor_crm_plugin.prune_receipts",
+        "schedule": timedelta(days=1),
+        "options": {"queue": "crm", "expires": 12 * 3600},
     },
     "crm-ticket-autoclose": {
         "task": "saleor_crm_plugin.ticket_autoclose",
@@ -108,10 +114,24 @@ def backoff_seconds(retries: int) -> int:
     return min(2 ** (retries + 1), 600)
 
 
+def keep_unbuilt(kind: str, model: str, pk: object, error: Exception) -> DeadLetter:
+    """A hook that couldn't turn a store object into an event: kept with the object's reference, so
+    nothing is lost silently and a replay builds the event again from the store once the cause is fixed."""
+    return keep_dead_letter({"kind": kind, "unbuilt": {"model": model, "pk": str(pk)}}, error, attempts=0)
+
+
+def _event_of(raw: dict) -> Event:
+    unbuilt = raw.get("unbuilt")
+    if unbuilt:
+        return ports.event_rebuilder()(raw["kind"], unbuilt["model"], unbuilt["pk"])
+    return Event.from_dict(raw)
+
+
 def keep_dead_letter(raw: dict, error: Exception, attempts: int) -> DeadLetter:
     kind = str(raw.get("kind", "?"))
+    unbuilt = raw.get("unbuilt")
     try:
-        key = Event.from_dict(raw).key
+        key = f"unbuilt:{kind}:{unbuilt['model']}:{unbuilt['pk']}" if unbuilt else Event.from_dict(raw).key
     except Exception:
         key = f"undecodable:{kind}"
     logger.error("CRM event %s failed for good after %d attempts: %s", key, attempts, error)
@@ -131,7 +151,7 @@ def replay_dead_letters(limit: int | None = None) -> tuple[int, int]:
     letters = DeadLetter.objects.filter(replayed_at__isnull=True).order_by("created_at")
     for letter in letters[:limit] if limit else letters:
         try:
-            ingest(Event.from_dict(letter.payload))
+            ingest(_event_of(letter.payload))
         except Exception as error:
             failing += 1
             letter.attempts += 1
@@ -148,6 +168,12 @@ def replay_dead_letters(limit: int | None = None) -> tuple[int, int]:
 def mark_abandoned_checkouts_task() -> int:
     with writer_access():
         return mark_abandoned_checkouts(timezone.now())
+
+
+@shared_task(name="saleor_crm_plugin.prune_receipts")
+def prune_receipts_task() -> int:
+    with writer_access():
+        return prune_receipts(timezone.now(), get_settings().receipts_keep_days)
 
 
 # Domain task modules, imported so Celery registers their tasks (Saleor autodiscovers only this module).

@@ -36,6 +36,19 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   for _ in $(seq 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done
 fi
 
+# The dashboard App's pages, built when missing or stale. Under CI a missing Node or a failed build fails
+# the run; on a developer's machine the sandbox still runs (the last build, or pages answering 503).
+if [ -f frontend/package.json ]; then
+  if [ -n "${CI:-}" ]; then
+    scripts/build-frontend --if-stale
+  elif ! command -v node >/dev/null 2>&1; then
+    [ -f saleor_crm_plugin/dashboard/build/index.html ] ||
+      echo "Node.js is missing: the dashboard pages are not built (install Node.js 20.19+, run scripts/build-frontend)." >&2
+  else
+    scripts/build-frontend --if-stale || echo "The dashboard pages did not build (above): the last build, if any, is served." >&2
+  fi
+fi
+
 export PGUSER="${PGUSER:-postgres}"
 export CRM_DB_NAME="${CRM_DB_NAME:-saleor_crm}"
 export DATABASE_URL="${DATABASE_URL:-postgres://${PGUSER}@127.0.0.1:5432/${CRM_DB_NAME}}"

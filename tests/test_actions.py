@@ -76,12 +76,12 @@ def test_delete_note_removes_it_and_only_its_timeline_entry(ada):
 
 
 def test_marketing_consent_changes_are_recorded(ada):
-    set_marketing_consent(ada, False)
+    set_marketing_consent(ada, False, source="shopper")
     ada.refresh_from_db()
     assert ada.marketing_consent is False
 
-    set_marketing_consent(ada, True)
+    set_marketing_consent(ada, True, source="staff")
     ada.refresh_from_db()
-    assert ada.marketing_consent is True
+    assert (ada.marketing_consent, ada.consent_source) == (True, "staff")
     consent = [summary for kind, summary in timeline(ada) if kind == "consent.changed"]
-    assert consent == ["Subscribed to marketing", "Unsubscribed from marketing"]  # newest first
+    assert consent == ["Subscribed to marketing (staff)", "Unsubscribed from marketing (shopper)"]  # newest first

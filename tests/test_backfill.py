@@ -114,3 +114,16 @@ def test_backfill_after_the_live_stream_changes_no_counters(store):
 
     assert summary.failed == 0 and summary.skipped > 0
     assert crm_dump() == live
+
+
+def test_backfill_after_the_demo_seed_walks_the_store_the_seed_generated():
+    """The demo seeds its own size while ``CRM_SANDBOX_STORE`` says another: the backfill must still
+    walk the seeded store (same shoppers, same orders) and change nothing."""
+    call_command("crm_sandbox_seed", "--customers", "40", "--seed", "3", "--abandoned", "0", stdout=StringIO())
+    seeded = crm_dump()
+
+    summary = run_backfill(ports.backfill_source(), batch_size=100)
+
+    assert summary.scanned["orders"] == OrderSnapshot.objects.count() > 0
+    assert summary.skipped > 0
+    assert crm_dump() == seeded

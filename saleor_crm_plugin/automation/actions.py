@@ -155,9 +155,11 @@ def delete_flow(flow: Flow) -> None:
     flow.delete()
 
 
-def set_customer_unsubscribed(profile: CustomerProfile, unsubscribed: bool, now: datetime) -> MarketingPreference:
-    """Staff unsubscribing (or re-subscribing) a customer, recorded on their timeline as done by staff."""
-    return tracking.set_unsubscribed(profile.pk, unsubscribed, "staff", now)
+def set_customer_unsubscribed(
+    profile: CustomerProfile, unsubscribed: bool, now: datetime, by=None
+) -> MarketingPreference:
+    """Staff (``by``) unsubscribing (or re-subscribing) a customer, recorded on their timeline as done by staff."""
+    return tracking.set_unsubscribed(profile.pk, unsubscribed, "staff", now, by=by)
 
 
 # -- validation -----------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from django.db import transaction
 
-from ..settings import CRMSettings
+from ..settings import CRMSettings, check_setting
 from .actions import switch_flow
 from .models import Flow, FlowStep
 
@@ -23,6 +23,7 @@ _WAIT = re.compile(r"^\s*(\d+)\s*([mhd])\s*$")
 _MINUTES = {"m": 1, "h": 60, "d": 24 * 60}
 
 
+@check_setting("automation_abandoned_checkout_waits", "automation_post_purchase_wait")
 def parse_waits(text: str) -> list[int]:
     """'0h, 24h' -> [0, 1440] minutes; a malformed part raises ValueError naming it."""
     waits = []

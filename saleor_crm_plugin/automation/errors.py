@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 from ..errors import ActionError
+from .error_codes import CrmAutomationErrorCode
 
-INVALID = "INVALID"
-NOT_FOUND = "NOT_FOUND"
-REQUIRED = "REQUIRED"
-UNIQUE = "UNIQUE"
-BUILTIN_FLOW = "BUILTIN_FLOW"
+# The short names the actions raise with: members of the enum, not copies of its strings.
+INVALID = CrmAutomationErrorCode.INVALID
+NOT_FOUND = CrmAutomationErrorCode.NOT_FOUND
+REQUIRED = CrmAutomationErrorCode.REQUIRED
+UNIQUE = CrmAutomationErrorCode.UNIQUE
+BUILTIN_FLOW = CrmAutomationErrorCode.BUILTIN_FLOW
 
 
 class AutomationError(ActionError):
-    pass
+    codes = CrmAutomationErrorCode

@@ -23,8 +23,17 @@ from ..settings import get_settings
 from . import registry, tracking
 from .models import Message
 
-HTML_ENGINE = Engine(autoescape=True, string_if_invalid="")
-TEXT_ENGINE = Engine(autoescape=False, string_if_invalid="")
+
+class _MessageEngine(Engine):
+    """Django's engine with the message language (``template_language``) instead of every built-in."""
+
+    default_builtins = ["saleor_crm_plugin.automation.template_language"]
+
+
+HTML_ENGINE = _MessageEngine(autoescape=True, string_if_invalid="")
+TEXT_ENGINE = _MessageEngine(autoescape=False, string_if_invalid="")
+MAX_TEMPLATE = 100_000  # characters of a template's source
+MAX_OUTPUT = 500_000  # characters of one rendered part: far beyond an email, far below a worker's memory
 HREF = re.compile(r'href="(https?://[^"]+)"')
 
 PLACEHOLDERS = {
@@ -52,6 +61,8 @@ def available_placeholders() -> dict[str, str]:
 
 def check_template(source: str, html: bool = False) -> str | None:
     """Why a template can't be used (syntax, unknown placeholder), or None."""
+    if len(source) > MAX_TEMPLATE:
+        return f"A template is at most {MAX_TEMPLATE:,} characters."
     try:
         template = (HTML_ENGINE if html else TEXT_ENGINE).from_string(source)
     except TemplateSyntaxError as error:
@@ -126,13 +137,13 @@ def _render(message: Message, context: dict, language: str) -> Rendered:
         parts.update({key: value for key, value in translated.items() if key in parts and value})
     else:
         language = ""
-    subject = " ".join(_compiled(False, parts["subject"]).render(Context(context, autoescape=False)).split())
+    subject = " ".join(_fill(False, parts["subject"], context).split())
     unsubscribe = context["unsubscribe_url"]
-    text = _compiled(False, parts["text"]).render(Context(context, autoescape=False)).strip()
+    text = _fill(False, parts["text"], context).strip()
     text += f"\n\n--\nUnsubscribe: {unsubscribe}\n"
     html = ""
     if parts["html"]:
-        body = _compiled(True, parts["html"]).render(Context(context))
+        body = _fill(True, parts["html"], context)
         body = HREF.sub(lambda m: f'href="{escape(tracking.click_url(message.pk, _unescape(m.group(1))))}"', body)
         html = (
             f'{body}<hr><p style="font-size:12px"><a href="{escape(unsubscribe)}">Unsubscribe</a></p>'
@@ -144,6 +155,13 @@ def _render(message: Message, context: dict, language: str) -> Rendered:
         "X-CRM-Message": str(message.pk),  # which message a copy in a mailbox is: duplicates are visible
     }
     return Rendered(subject[:255], text, html, language, headers)
+
+
+def _fill(html: bool, source: str, context: dict) -> str:
+    rendered = _compiled(html, source).render(Context(context, autoescape=html))
+    if len(rendered) > MAX_OUTPUT:
+        raise ValueError(f"The rendered message is longer than {MAX_OUTPUT:,} characters.")
+    return rendered
 
 
 @lru_cache(maxsize=512)

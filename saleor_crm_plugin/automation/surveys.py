@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db import transaction
 
 from ..profiles import timeline
+from . import tracking
 from .models import Message, SurveyResponse
 
 MAX_COMMENT = 5000
@@ -16,9 +17,17 @@ class SurveyError(ValueError):
     pass
 
 
+class SurveyClosed(SurveyError):
+    """The customer was deleted: their survey link takes no more answers."""
+
+
 @transaction.atomic
 def answer_survey(message: Message, score: object, comment: str, now: datetime) -> SurveyResponse:
-    """Store the answer to ``message``'s survey; answering again replaces the earlier answer."""
+    """Store the answer to ``message``'s survey. One answer per message: answering again replaces the
+    earlier answer and its timeline entry (the page offers to correct a mis-click; NPS counts it once).
+    A deleted customer's survey takes nothing."""
+    if not tracking.lock_live_profile(message.profile_id):
+        raise SurveyClosed("This survey is closed.")
     try:
         score = int(str(score).strip())
     except ValueError:
@@ -30,17 +39,15 @@ def answer_survey(message: Message, score: object, comment: str, now: datetime) 
         message=message,
         defaults={"profile_id": message.profile_id, "score": score, "comment": comment, "answered_at": now},
     )
-    timeline.record(
-        [
-            timeline.entry(
-                message.profile_id,
-                "survey.answered",
-                now,
-                f"Rated us {score}/10" + (f": {comment[:200]}" if comment else ""),
-                {"message_id": message.pk, "score": score},
-                f"survey.answered:{message.pk}:{now.isoformat()}",
-            )
-        ]
+    timeline.revise(
+        timeline.entry(
+            message.profile_id,
+            "survey.answered",
+            now,
+            f"Rated us {score}/10" + (f": {comment[:200]}" if comment else ""),
+            {"message_id": message.pk, "score": score},
+            f"survey.answered:{message.pk}",
+        )
     )
     return response
 

@@ -13,7 +13,7 @@ from django.db.models import Count
 from django.db.models.functions import ExtractHour
 
 from ..profiles.models import OrderSnapshot, TimelineEntry
-from ..settings import CRMSettings
+from ..settings import CRMSettings, check_setting
 
 # What a customer does when they are at their screen and buying.
 ACTIVITY_KINDS = ("order.placed", "checkout.started", "message.opened", "message.clicked")
@@ -62,6 +62,7 @@ class SendPolicy:
         return self.after_quiet(due)
 
 
+@check_setting("automation_quiet_hours")
 def parse_quiet_hours(text: str) -> tuple[time, time] | None:
     if not (text or "").strip():
         return None
@@ -72,6 +73,7 @@ def parse_quiet_hours(text: str) -> tuple[time, time] | None:
     return time(h1, m1), time(h2 % 24, m2)
 
 
+@check_setting("automation_frequency_cap")
 def parse_cap(text: str) -> tuple[int, timedelta] | None:
     if not (text or "").strip():
         return None

@@ -14,9 +14,9 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 
-from .. import ports
 from ..profiles import timeline
-from ..profiles.models import CustomerProfile
+from ..profiles.actions import set_marketing_consent
+from ..profiles.models import ConsentSource, CustomerProfile
 from ..settings import get_settings
 from .models import MarketingPreference, Message
 
@@ -82,9 +82,32 @@ def record_click(message_id: int, target: str, now: datetime) -> bool:
     return True
 
 
+def linked_message(message_id: int) -> Message | None:
+    """The message a link names, while its customer exists: a deleted customer's links are dead."""
+    return Message.objects.filter(pk=message_id, profile__anonymised_at__isnull=True).first()
+
+
+def linked_profile(profile_id: int) -> CustomerProfile | None:
+    return CustomerProfile.objects.filter(pk=profile_id, anonymised_at__isnull=True).first()
+
+
+def lock_live_profile(profile_id: int) -> bool:
+    """In a transaction, before writing what a link brought: lock the customer's row while they exist.
+
+    Anonymising writes that row too, so a link's write either commits before the erasers run (and is
+    erased) or waits, finds the customer gone and writes nothing."""
+    live = CustomerProfile.objects.select_for_update().filter(pk=profile_id, anonymised_at__isnull=True)
+    return live.values_list("pk", flat=True).first() is not None
+
+
 def _touch(message_id: int, **changes) -> Message | None:
-    updated = Message.objects.filter(pk=message_id, sent_at__isnull=False).update(**changes)
-    return Message.objects.get(pk=message_id) if updated else None
+    message = linked_message(message_id)
+    if message is None or not lock_live_profile(message.profile_id):
+        return None
+    if not Message.objects.filter(pk=message.pk, sent_at__isnull=False).update(**changes):
+        return None
+    message.refresh_from_db()
+    return message
 
 
 def _entry(message: Message, kind: str, summary: str, now: datetime, extra: dict | None = None) -> None:
@@ -92,9 +115,16 @@ def _entry(message: Message, kind: str, summary: str, now: datetime, extra: dict
     timeline.record([timeline.entry(message.profile_id, kind, now, summary, data, f"{kind}:{message.pk}")])
 
 
+# How an unsubscribe reached us -> where the consent change came from.
+CONSENT_SOURCES = {"link": ConsentSource.UNSUBSCRIBE_LINK, "one_click": ConsentSource.UNSUBSCRIBE_LINK}
+
+
 @transaction.atomic
-def set_unsubscribed(profile_id: int, unsubscribed: bool, source: str, now: datetime) -> MarketingPreference:
-    """Unsubscribe (or re-subscribe) a customer from marketing messages; flows end at the next tick."""
+def set_unsubscribed(profile_id: int, unsubscribed: bool, source: str, now: datetime, by=None) -> MarketingPreference:
+    """Unsubscribe (or re-subscribe) a customer from marketing messages; flows end at the next tick.
+
+    Unsubscribing withdraws consent too (recorded with its source, written back to the store); a
+    re-subscription is no consent, so consent is left as it is."""
     preference, _ = MarketingPreference.objects.select_for_update().get_or_create(profile_id=profile_id)
     if bool(preference.unsubscribed_at) != unsubscribed:
         preference.unsubscribed_at = now if unsubscribed else None
@@ -104,13 +134,7 @@ def set_unsubscribed(profile_id: int, unsubscribed: bool, source: str, now: date
         summary = "Unsubscribed from marketing messages" if unsubscribed else "Subscribed to marketing messages again"
         timeline.record([timeline.entry(profile_id, kind, now, summary, {"source": source})])
         if unsubscribed:
-            _tell_the_store(profile_id)
+            profile = CustomerProfile.objects.get(pk=profile_id)
+            consent_source = CONSENT_SOURCES.get(source, ConsentSource.STAFF)
+            set_marketing_consent(profile, False, source=consent_source, by=by, now=now)
     return preference
-
-
-def _tell_the_store(profile_id: int) -> None:
-    """The store's consent flag goes false too (a re-subscription is no consent, so it is left alone)."""
-    user_id = CustomerProfile.objects.filter(pk=profile_id).values_list("saleor_user_id", flat=True).first()
-    if user_id:
-        key = get_settings().consent_metadata_key
-        transaction.on_commit(lambda: ports.metadata_mirror().withdraw_consent(user_id, key))

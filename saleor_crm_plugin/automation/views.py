@@ -17,7 +17,7 @@ from django.template import Context, Engine
 from django.utils import timezone
 
 from . import tracking
-from .models import Message, SurveyResponse
+from .models import SurveyResponse
 from .surveys import SurveyError, answer_survey
 
 PAGES = Engine(dirs=[str(Path(__file__).with_name("pages"))], autoescape=True)
@@ -61,15 +61,17 @@ def click_view(request: HttpRequest, token: str) -> HttpResponse:
     value = tracking.read(token, tracking.CLICK)
     if not (isinstance(value, list) and len(value) == 2 and urlsplit(str(value[1])).scheme in ("http", "https")):
         return _page("invalid.html", status=404)
-    message_id, target = value
-    tracking.record_click(int(message_id), target, timezone.now())
+    message_id, target = int(value[0]), value[1]
+    if tracking.linked_message(message_id) is None:
+        return _page("invalid.html", status=404)
+    tracking.record_click(message_id, target, timezone.now())
     return HttpResponseRedirect(target)
 
 
 def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows one button (link scanners prefetch GETs); POST unsubscribes, also as RFC 8058 one-click."""
     profile_id = tracking.read(token, tracking.UNSUBSCRIBE)
-    if not isinstance(profile_id, int):
+    if not isinstance(profile_id, int) or tracking.linked_profile(profile_id) is None:
         return _page("invalid.html", status=404)
     if request.method == "GET":
         return _page("unsubscribe.html")
@@ -82,7 +84,7 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
 
 def survey_view(request: HttpRequest, token: str) -> HttpResponse:
     message_id = tracking.read(token, tracking.SURVEY)
-    message = Message.objects.filter(pk=message_id).first() if isinstance(message_id, int) else None
+    message = tracking.linked_message(message_id) if isinstance(message_id, int) else None
     if message is None:
         return _page("invalid.html", status=404)
     if request.method == "POST":

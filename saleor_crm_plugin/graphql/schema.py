@@ -8,6 +8,12 @@ import graphene
 
 from .automation.schema import AutomationMutations, AutomationQueries
 from .core.federation import build_federated_schema, federation_sdl
+from .dashboard.automation_pages import AutomationPageQueries
+from .dashboard.customer_pages import CustomerPageQueries
+from .dashboard.helpdesk_pages import HelpdeskPageQueries
+from .dashboard.loyalty_overview import LoyaltyOverviewQueries
+from .dashboard.segment_pages import SegmentPageQueries
+from .dashboard.widget_queries import WidgetQueries
 from .entities import ENTITIES, resolve_entities
 from .loyalty.schema import LoyaltyMutations, LoyaltyQueries
 from .profiles.schema import ProfileMutations, ProfileQueries
@@ -25,6 +31,12 @@ class Query(
     TicketQueries,
     AutomationQueries,
     RecommendationQueries,
+    CustomerPageQueries,
+    WidgetQueries,
+    SegmentPageQueries,
+    HelpdeskPageQueries,
+    LoyaltyOverviewQueries,
+    AutomationPageQueries,
     graphene.ObjectType,
 ):
     pass

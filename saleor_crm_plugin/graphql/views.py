@@ -4,6 +4,10 @@ POST ``application/json`` (or ``application/graphql``) runs queries and mutation
 queries from ``?query=`` and shows a playground page (no CDN needed) to a browser. A JSON list is a batch,
 accepted up to Saleor's ``GRAPHQL_BATCH_MAX_COUNT`` (1 by default, i.e. refused). Errors never
 carry a stack trace: unexpected ones are logged and answered as ``Internal Server Error``.
+
+Anonymous requests are hostile until proven otherwise: a request nested too deep to parse
+(JSON or GraphQL) is answered 400, and a query is measured (``core.cost``) before graphql-core
+validates or runs it. Every field's arguments go through one cleaning pass (``core.inputs``).
 """
 
 from __future__ import annotations
@@ -24,13 +28,22 @@ from graphql.utils.get_operation_ast import get_operation_ast
 from .. import ports
 from ..auth import AuthenticationError, Caller
 from .core.context import CRMContext
+from .core.cost import check_query_cost
 from .core.errors import format_error
+from .core.inputs import InputCleaning
 from .schema import schema
 
 PLAYGROUND_PAGE = Path(__file__).with_name("playground.html")
 
 
 def graphql_view(request: HttpRequest) -> HttpResponse:
+    try:
+        return _serve(request)
+    except RecursionError:  # the JSON or GraphQL parser, on input nested thousands deep
+        return _errors(GraphQLError("The request is nested too deeply."), status=400)
+
+
+def _serve(request: HttpRequest) -> HttpResponse:
     if request.method == "GET" and "query" not in request.GET and _wants_html(request):
         endpoint = json.dumps(request.path).replace("<", "\\u003c")
         return HttpResponse(PLAYGROUND_PAGE.read_text().replace("__ENDPOINT_JSON__", endpoint))
@@ -67,18 +80,28 @@ def execute(request: HttpRequest, caller: Caller, data: Any) -> tuple[dict, int]
         document = parse(query)
     except GraphQLSyntaxError as error:
         return {"errors": [format_error(error)]}, 400
+    cost_errors = check_query_cost(schema, document, variables)
+    if cost_errors:
+        return {"errors": [format_error(error) for error in cost_errors]}, 400
     operation = get_operation_ast(document, operation_name)
     if request.method == "GET" and operation is not None and operation.operation != "query":
         message = f"Can only perform a {operation.operation} operation from a POST request."
         return {"errors": [format_error(GraphQLError(message))]}, 405
     result: ExecutionResult = schema.execute(
-        document, variables=variables, operation_name=operation_name, context_value=CRMContext(request, caller)
+        document,
+        variables=variables,
+        operation_name=operation_name,
+        context_value=CRMContext(request, caller),
+        middleware=[InputCleaning()],
     )
+    if result.invalid:
+        # Nothing ran: graphql-core refused the caller's values while parsing them (it raises a bare
+        # Exception for an Int variable beyond 32 bits). The caller's mistake, in graphql-core's words.
+        errors = [e if isinstance(e, GraphQLError) else GraphQLError(f"Invalid request: {e}") for e in result.errors]
+        return {"errors": [format_error(error, caller) for error in errors]}, 400
     body: dict[str, Any] = {}
     if result.errors:
-        body["errors"] = [format_error(error) for error in result.errors]
-    if result.invalid:
-        return body, 400
+        body["errors"] = [format_error(error, caller) for error in result.errors]
     body["data"] = result.data
     return body, 200
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+
+from django.db import transaction
+from tqdm import tqdm
 
 from .models import LoyaltyAccount
 
@@ -39,3 +42,22 @@ def open_accounts(profile_ids: Iterable[int]) -> None:
 def lock_accounts_by_id(account_ids: Iterable[int]) -> dict[int, LoyaltyAccount]:
     locked = LoyaltyAccount.objects.select_for_update().filter(pk__in=sorted(set(account_ids))).order_by("pk")
     return {account.pk: account for account in locked}
+
+
+def sum_over_locked_batches(work: Callable[[dict[int, LoyaltyAccount]], int], desc: str, batch: int = 5000) -> int:
+    """Run ``work`` on every account, a batch at a time, each batch locked in primary-key order in its
+    own transaction (as ingest locks them), so scheduled work never writes over a concurrent change.
+    Returns the sum of what ``work`` returned; shows progress on large stores."""
+    done, last = 0, 0
+    total = LoyaltyAccount.objects.count()
+    with tqdm(total=total, unit="account", desc=desc, disable=total < batch) as bar:
+        while True:
+            with transaction.atomic():
+                ids = list(
+                    LoyaltyAccount.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch]
+                )
+                if not ids:
+                    return done
+                done += work(lock_accounts_by_id(ids))
+            last = ids[-1]
+            bar.update(len(ids))

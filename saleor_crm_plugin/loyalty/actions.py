@@ -6,10 +6,12 @@ posts to the ledger and records the timeline entry in one transaction.
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, datetime
 from decimal import ROUND_FLOOR, Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .. import ports
@@ -18,6 +20,8 @@ from ..profiles.models import CustomerProfile
 from ..profiles.timeline import record
 from . import ledger, timeline
 from .accounts import lock_accounts
+from .channels import last_order_channels, reward_channel
+from .error_codes import LoyaltyErrorCode
 from .errors import LoyaltyError
 from .models import LedgerKind, LoyaltyAccount, PointsLedgerEntry, Redemption, Reward
 from .program import Program, current_program
@@ -29,7 +33,9 @@ MAX_ADJUSTMENT = 10_000_000
 def account_of(profile: CustomerProfile) -> LoyaltyAccount:
     """The shopper's account, made on first use (guests have none)."""
     if profile.saleor_user_id is None or profile.anonymised_at is not None:
-        raise LoyaltyError("customerId", "NOT_FOUND", "Only registered customers have a loyalty account.")
+        raise LoyaltyError(
+            "customerId", LoyaltyErrorCode.NOT_FOUND, "Only registered customers have a loyalty account."
+        )
     account, _ = LoyaltyAccount.objects.get_or_create(profile=profile)
     return account
 
@@ -51,12 +57,14 @@ def redeem_points(
     now = now or timezone.now()
     program = current_program()
     account_of(profile)
-    points, value, currency, channel = _priced(program, reward, points, checkout_id)
+    points, value, currency, channel = _priced(program, profile, reward, points, checkout_id)
     failure = None
     with transaction.atomic():
         account = lock_accounts([profile.pk], create=False)[profile.pk]
         if account.available < points:
-            raise LoyaltyError("points", "INSUFFICIENT_POINTS", f"Only {account.available} points are available.")
+            raise LoyaltyError(
+                "points", LoyaltyErrorCode.INSUFFICIENT_POINTS, f"Only {account.available} points are available."
+            )
         try:
             with transaction.atomic():
                 return _redeem(profile, account, reward, points, value, currency, channel, checkout_id, now)
@@ -66,7 +74,7 @@ def redeem_points(
                 status=Redemption.FAILED, checkout_id=checkout_id or "", error=str(error)[:512], created_at=now,
             )  # fmt: skip
     raise LoyaltyError(
-        "checkoutId" if checkout_id else None, "REWARD_NOT_ISSUED", f"The store refused: {failure.error}"
+        "checkoutId" if checkout_id else None, LoyaltyErrorCode.REWARD_NOT_ISSUED, f"The store refused: {failure.error}"
     )
 
 
@@ -99,29 +107,33 @@ def _redeem(profile, account, reward, points, value, currency, channel, checkout
     return redemption
 
 
-def _priced(program: Program, reward: Reward | None, points: int | None, checkout_id: str | None):
-    """``(points, value, currency, channel)`` of a redemption, validated."""
+def _priced(program: Program, profile: CustomerProfile, reward: Reward | None, points: int | None, checkout_id):
+    """``(points, value, currency, channel)`` of a redemption, validated. Someone else's checkout is
+    "not found", like a missing one, before anything is stored."""
     if (reward is None) == (points is None):
-        raise LoyaltyError("rewardId", "INVALID", "Give either a reward or a number of points.")
+        raise LoyaltyError("rewardId", LoyaltyErrorCode.INVALID, "Give either a reward or a number of points.")
     issuer = ports.reward_issuer()
-    channel = issuer.checkout_channel(checkout_id) if checkout_id else program.settings.loyalty_reward_channel
+    channel = reward_channel(profile, checkout_id, program, last_order_channels([profile.pk]).get(profile.pk))
     if channel is None:
-        raise LoyaltyError("checkoutId", "NOT_FOUND", "Checkout not found.")
+        raise LoyaltyError("checkoutId", LoyaltyErrorCode.NOT_FOUND, "Checkout not found.")
     if reward is not None:
         if not reward.is_active:
-            raise LoyaltyError("rewardId", "INACTIVE", "This reward is not available.")
-        if checkout_id and reward.channel != channel:
-            raise LoyaltyError("rewardId", "INVALID", "This reward is for another channel than the checkout's.")
+            raise LoyaltyError("rewardId", LoyaltyErrorCode.INACTIVE, "This reward is not available.")
+        if reward.channel != channel:
+            where = "the checkout's" if checkout_id else "the one you shop in"
+            raise LoyaltyError(
+                "rewardId", LoyaltyErrorCode.INVALID, f"This reward is for another channel than {where}."
+            )
         return reward.points_cost, reward.value, reward.currency, reward.channel
     minimum = program.settings.loyalty_min_redeem_points
     if points < max(minimum, 1):
-        raise LoyaltyError("points", "MINIMUM_POINTS", f"Redeem at least {max(minimum, 1)} points.")
+        raise LoyaltyError("points", LoyaltyErrorCode.MINIMUM_POINTS, f"Redeem at least {max(minimum, 1)} points.")
     currency = issuer.currency(channel)
     if currency is None:
-        raise LoyaltyError("checkoutId", "NOT_FOUND", f"Channel {channel} not found.")
+        raise LoyaltyError("checkoutId", LoyaltyErrorCode.NOT_FOUND, f"Channel {channel} not found.")
     value = program.redeem_value(points).quantize(Decimal(1).scaleb(-fraction_digits(currency)), rounding=ROUND_FLOOR)
     if value <= 0:
-        raise LoyaltyError("points", "INVALID", "Too few points for any reward value.")
+        raise LoyaltyError("points", LoyaltyErrorCode.INVALID, "Too few points for any reward value.")
     return points, value, currency, channel
 
 
@@ -130,9 +142,11 @@ def adjust_points(profile: CustomerProfile, points: int, reason: str, staff_user
     """A staff correction; taking more than the balance is refused (no debt by hand)."""
     reason = reason.strip()
     if not reason:
-        raise LoyaltyError("reason", "REQUIRED", "Say why the points change.")
+        raise LoyaltyError("reason", LoyaltyErrorCode.REQUIRED, "Say why the points change.")
     if points == 0 or abs(points) > MAX_ADJUSTMENT:
-        raise LoyaltyError("points", "INVALID", f"Adjust by a non-zero number of at most {MAX_ADJUSTMENT:,} points.")
+        raise LoyaltyError(
+            "points", LoyaltyErrorCode.INVALID, f"Adjust by a non-zero number of at most {MAX_ADJUSTMENT:,} points."
+        )
     account_of(profile)
     account = lock_accounts([profile.pk], create=False)[profile.pk]
     now = timezone.now()
@@ -150,13 +164,14 @@ def award_signup_bonuses(profile_ids: list[int], program: Program, now: datetime
     _award_once(profile_ids, program.settings.loyalty_signup_bonus, "signup", lambda account: "", now)
 
 
+@transaction.atomic
 def award_birthday_bonuses(program: Program, today: date, now: datetime) -> None:
-    """The yearly birthday bonus for accounts whose birth date is today, and the birthday on their timeline."""
-    profile_ids = list(
-        LoyaltyAccount.objects.filter(birth_date__month=today.month, birth_date__day=today.day).values_list(
-            "profile_id", flat=True
-        )
-    )
+    """The yearly birthday bonus for accounts whose birthday is ``today`` (the store's local date),
+    and the birthday on their timeline. One transaction: the bonus locks the accounts it pays."""
+    born_today = Q(birth_date__month=today.month, birth_date__day=today.day)
+    if (today.month, today.day) == (2, 28) and not calendar.isleap(today.year):
+        born_today |= Q(birth_date__month=2, birth_date__day=29)  # leap-day birthdays, in common years
+    profile_ids = list(LoyaltyAccount.objects.filter(born_today).values_list("profile_id", flat=True))
     _award_once(profile_ids, program.settings.loyalty_birthday_bonus, "birthday", lambda account: f":{today.year}", now)
     record(timeline.birthday(profile_id, today, now) for profile_id in profile_ids)
 
@@ -186,7 +201,7 @@ def _award_once(profile_ids, points: int, rule: str, suffix, now: datetime) -> N
 def set_birth_date(profile: CustomerProfile, birth_date: date | None) -> LoyaltyAccount:
     account = account_of(profile)
     if birth_date and birth_date > timezone.now().date():
-        raise LoyaltyError("birthDate", "INVALID", "A birth date can't be in the future.")
+        raise LoyaltyError("birthDate", LoyaltyErrorCode.INVALID, "A birth date can't be in the future.")
     account.birth_date = birth_date
     account.save(update_fields=["birth_date", "updated_at"])
     return account
@@ -204,16 +219,18 @@ def save_reward(reward: Reward | None, changes: dict) -> Reward:
             setattr(reward, field, changes[field].strip() if isinstance(changes[field], str) else changes[field])
     for field in ("name", "points_cost", "value", "channel"):
         if getattr(reward, field) in (None, ""):
-            raise LoyaltyError(_camel(field), "REQUIRED", f"A reward needs {field.replace('_', ' ')}.")
+            raise LoyaltyError(_camel(field), LoyaltyErrorCode.REQUIRED, f"A reward needs {field.replace('_', ' ')}.")
     if reward.points_cost <= 0:
-        raise LoyaltyError("pointsCost", "INVALID", "A reward costs at least one point.")
+        raise LoyaltyError("pointsCost", LoyaltyErrorCode.INVALID, "A reward costs at least one point.")
     currency = ports.reward_issuer().currency(reward.channel)
     if currency is None:
-        raise LoyaltyError("channel", "NOT_FOUND", f"Channel {reward.channel} not found.")
+        raise LoyaltyError("channel", LoyaltyErrorCode.NOT_FOUND, f"Channel {reward.channel} not found.")
     value = Decimal(reward.value)
     digits = fraction_digits(currency)
     if value <= 0 or value != value.quantize(Decimal(1).scaleb(-digits)):
-        raise LoyaltyError("value", "INVALID", f"A positive amount with at most {digits} decimal places.")
+        raise LoyaltyError(
+            "value", LoyaltyErrorCode.INVALID, f"A positive amount with at most {digits} decimal places."
+        )
     reward.currency, reward.value = currency, value
     reward.save()
     return reward

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..errors import ActionError
+from .error_codes import LoyaltyErrorCode
 
 
 class LoyaltyError(ActionError):
-    pass
+    codes = LoyaltyErrorCode

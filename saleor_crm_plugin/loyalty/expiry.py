@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db import transaction
 from django.db.models import Case, F, IntegerField, Min, Sum, When
-from tqdm import tqdm
 
 from ..bulk import update_rows
 from ..profiles.timeline import record
 from . import ledger, timeline
-from .accounts import lock_accounts_by_id
+from .accounts import sum_over_locked_batches
 from .models import LedgerKind, LoyaltyAccount, PointsLedgerEntry
 from .program import Program
 
@@ -28,21 +26,8 @@ def expire_points(program: Program, now: datetime, batch: int = 5000) -> int:
     mode = program.settings.loyalty_expiry
     if mode not in ("lot", "inactivity"):
         return 0
-    expired, last = 0, 0
-    total = LoyaltyAccount.objects.count()
-    with tqdm(total=total, unit="account", desc="expiry", disable=total < batch) as bar:
-        while True:
-            with transaction.atomic():
-                ids = list(
-                    LoyaltyAccount.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch]
-                )
-                if not ids:
-                    return expired
-                accounts = lock_accounts_by_id(ids)
-                expire = _expire_lots if mode == "lot" else _expire_inactive
-                expired += expire(accounts, program, now)
-            last = ids[-1]
-            bar.update(len(ids))
+    expire = _expire_lots if mode == "lot" else _expire_inactive
+    return sum_over_locked_batches(lambda accounts: expire(accounts, program, now), "expiry", batch)
 
 
 def _expire_lots(accounts: dict[int, LoyaltyAccount], program: Program, now: datetime) -> int:

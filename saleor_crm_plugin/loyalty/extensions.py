@@ -27,10 +27,13 @@ def _balance(ticket) -> int | None:
 placeholders.register("loyalty_balance", "The customer's available loyalty points.", _balance)
 
 
-def _export(profile) -> dict:
-    account = LoyaltyAccount.objects.filter(profile=profile).values("available", "pending", "debt", "tier").first()
+def _export(profile, staff: bool) -> dict:
+    """The shopper sees their ledger as the API shows it; staff also see who adjusted it."""
+    fields = ("available", "pending", "debt", "tier", "birth_date")
+    account = LoyaltyAccount.objects.filter(profile=profile).values(*fields).first()
     ledger = PointsLedgerEntry.objects.filter(account__profile=profile).order_by("occurred_at", "id")
-    return {"account": account, "ledger": list(ledger.values("kind", "points", "rule", "reason", "occurred_at"))}
+    columns = ("kind", "points", "rule", "reason", "occurred_at", *(("staff_user_id",) if staff else ()))
+    return {"account": account, "ledger": list(ledger.values(*columns))}
 
 
 register_section("loyalty", _export)

@@ -15,6 +15,7 @@ from django.db.models import F, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from ..bulk import insert_rows, update_rows
+from .error_codes import LoyaltyErrorCode
 from .errors import LoyaltyError
 from .models import LedgerKind, LoyaltyAccount, PointsLedgerEntry
 
@@ -43,7 +44,9 @@ def post(
     else:
         taken = min(account.available, -owned)
         if taken < -owned and not allow_debt:
-            raise LoyaltyError("points", "INSUFFICIENT_POINTS", f"Only {account.available} points are available.")
+            raise LoyaltyError(
+                "points", LoyaltyErrorCode.INSUFFICIENT_POINTS, f"Only {account.available} points are available."
+            )
         available_change, debt_change = -taken, -owned - taken
     if account.pending + pending < 0:
         raise ValueError(f"pending points of account {account.pk} would go below zero")

@@ -1,7 +1,7 @@
 """The loyalty program as the merchant configured it: earn rates, tiers, redemption rate.
 
-Parsed from the dashboard settings (text fields) into exact values; a malformed entry is
-skipped rather than breaking order processing.
+Parsed from the dashboard settings (text fields) into exact values. The same parsers check a value
+when the merchant saves it; a value that fails keeps its default at run time (``settings``).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
-from ..settings import CRMSettings, get_settings
+from ..settings import CRMSettings, check_setting, get_settings
 
 ROUNDING = {"down": ROUND_FLOOR, "nearest": ROUND_HALF_UP, "up": ROUND_CEILING}
 
@@ -79,6 +79,12 @@ class Program:
         return Decimal(points) / (rate or Decimal(100))  # a zero rate is a typo, not free rewards
 
 
+def points_text(count: int | Decimal) -> str:
+    """How shoppers and staff read an amount of points: "1 point", "1,500 points", "1.5 points"."""
+    number = f"{count:,}" if isinstance(count, int) else f"{Decimal(count).normalize():,f}"
+    return f"{number} point" if count == 1 else f"{number} points"
+
+
 def current_program() -> Program:
     settings = get_settings()
     return Program(
@@ -94,25 +100,46 @@ def current_program() -> Program:
 
 def _decimal(text: str, default: Decimal) -> Decimal:
     try:
+        return _amount(text)
+    except ValueError:
+        return default
+
+
+@check_setting("loyalty_minimum_order")
+def _amount(text: str) -> Decimal:
+    try:
         value = Decimal(str(text).strip())
     except InvalidOperation:
-        return default
-    return value if value.is_finite() and value >= 0 else default
+        value = Decimal("NaN")
+    if not value.is_finite() or value < 0:
+        raise ValueError(f"'{text}' is not an amount of zero or more, like '10' or '2.5'.")
+    return value
 
 
+@check_setting("loyalty_redeem_rate")
+def _rate(text: str) -> Decimal:
+    if not _amount(text):
+        raise ValueError("A redemption rate of 0 would make every reward free; use e.g. '100'.")
+    return Decimal(text)
+
+
+@check_setting("loyalty_earn_rates")
 def _rates(text: str) -> dict[str, Decimal]:
     rates = {}
-    for part in text.split(","):
+    for part in filter(str.strip, text.split(",")):
         channel, _, rate = part.strip().rpartition(":")
-        if channel and rate:
-            rates[channel.strip()] = _decimal(rate, Decimal(0))
+        if not channel.strip():
+            raise ValueError(f"'{part.strip()}' is not like 'channel-slug:rate' or '*:rate'.")
+        rates[channel.strip()] = _amount(rate)
     return rates
 
 
+@check_setting("loyalty_tiers")
 def _tiers(text: str) -> tuple[Tier, ...]:
     tiers = []
-    for part in text.split(","):
+    for part in filter(str.strip, text.split(",")):
         fields = [field.strip() for field in part.split(":")]
-        if len(fields) >= 3 and fields[0] and fields[1].isdigit():
-            tiers.append(Tier(fields[0], int(fields[1]), _decimal(fields[2], Decimal(1)), ":".join(fields[3:])))
+        if len(fields) < 3 or not fields[0] or not fields[1].isascii() or not fields[1].isdigit():
+            raise ValueError(f"Tier '{part.strip()}' is not like 'Name:threshold:multiplier', e.g. 'Silver:500:1.25'.")
+        tiers.append(Tier(fields[0], int(fields[1]), _amount(fields[2]), ":".join(fields[3:])))
     return tuple(sorted(tiers, key=lambda tier: tier.threshold))

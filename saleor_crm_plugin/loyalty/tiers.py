@@ -20,12 +20,12 @@ from decimal import Decimal
 
 from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import NullIf
-from tqdm import tqdm
 
 from ..bulk import update_rows
 from ..profiles.models import CustomerProfile, TimelineEntry
 from ..profiles.timeline import record
 from . import timeline
+from .accounts import sum_over_locked_batches
 from .models import LoyaltyAccount, OrderPoints
 from .program import Program
 
@@ -127,14 +127,7 @@ def _reached(account, user: str, old: str, new: str, program: Program, now: date
 
 
 def reevaluate_tiers(program: Program, now: datetime, batch: int = 5000) -> int:
-    """The scheduled re-evaluation of every account, in batches; returns how many changed."""
-    changed, last = 0, 0
-    total = LoyaltyAccount.objects.count()
-    with tqdm(total=total, unit="account", desc="tiers", disable=total < batch) as bar:
-        while True:
-            accounts = list(LoyaltyAccount.objects.filter(pk__gt=last).order_by("pk")[:batch])
-            if not accounts:
-                return changed
-            changed += len(move_tiers(accounts, program, now, downgrade=True))
-            last = accounts[-1].pk
-            bar.update(len(accounts))
+    """The scheduled re-evaluation of every account, in locked batches; returns how many changed."""
+    return sum_over_locked_batches(
+        lambda accounts: len(move_tiers(accounts.values(), program, now, downgrade=True)), "tiers", batch
+    )

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from ..profiles import timeline
 from ..profiles.models import TimelineEntry
+from .program import points_text
 
 
 def tier_changed(profile_id: int, old: str, new: str, at: datetime, unique_key: str | None = None) -> TimelineEntry:
@@ -23,7 +24,7 @@ def points_expiring(profile_id: int, points: int, expiring_at: datetime, at: dat
         profile_id,
         "loyalty.points_expiring",
         at,
-        f"{points} points expire on {day}",
+        f"{points_text(points)} expire on {day}",
         {"points": points, "expiring_at": expiring_at.isoformat()},
         f"loyalty.points_expiring:{profile_id}:{day}",
     )
@@ -45,7 +46,7 @@ def redeemed(profile_id: int, redemption_id: int, points: int, value: str, at: d
         profile_id,
         "loyalty.redeemed",
         at,
-        f"Redeemed {points} points for {value}",
+        f"Redeemed {points_text(points)} for {value}",
         {"redemption_id": redemption_id, "points": points},
         f"loyalty.redeemed:{redemption_id}",
     )

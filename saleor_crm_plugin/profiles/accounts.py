@@ -6,10 +6,11 @@ from django.utils import timezone
 
 from ..events import Customer, normalise_email
 from . import timeline
-from .models import CustomerProfile, TimelineEntry
+from .models import ConsentSource, CustomerProfile, TimelineEntry
 
 # What an account event owns on the profile; counters belong to purchases and are never saved here.
-ACCOUNT_FIELDS = ["email", "first_name", "last_name", "is_active", "joined_at", "account_version", "marketing_consent"]
+ACCOUNT_FIELDS = ["email", "first_name", "last_name", "is_active", "joined_at", "account_version"]
+CONSENT_FIELDS = ["marketing_consent", "consent_changed_at", "consent_source", "consent_changed_by"]
 
 
 def fold(profile: CustomerProfile, data: Customer) -> list[str]:
@@ -23,9 +24,21 @@ def fold(profile: CustomerProfile, data: Customer) -> list[str]:
     profile.is_active = data.is_active
     profile.joined_at = data.date_joined or profile.joined_at
     profile.account_version = version
-    if data.marketing_consent is not None:
-        profile.marketing_consent = data.marketing_consent
-    return ACCOUNT_FIELDS
+    return ACCOUNT_FIELDS + _fold_consent(profile, data.marketing_consent, version)
+
+
+def _fold_consent(profile: CustomerProfile, consent: bool | None, version) -> list[str]:
+    """The store's consent flag, unless the CRM changed consent after this account state: the CRM
+    wrote that change back to the store, so only a newer store state (the shopper changing it in the
+    storefront) may override it, and a replayed older update never re-subscribes anyone."""
+    if consent is None or consent == profile.marketing_consent:
+        return []
+    if profile.consent_changed_at is not None and (version is None or version <= profile.consent_changed_at):
+        return []
+    profile.marketing_consent = consent
+    profile.consent_changed_at = version or timezone.now()
+    profile.consent_source, profile.consent_changed_by = ConsentSource.STORE, None
+    return CONSENT_FIELDS
 
 
 def registered_entry(profile: CustomerProfile, data: Customer) -> TimelineEntry:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import orders
+from . import orders, timeline
 from .models import CustomerProfile
 
 PROFILE_FIELDS = (
@@ -15,6 +15,8 @@ PROFILE_FIELDS = (
     "last_name",
     "is_active",
     "marketing_consent",
+    "consent_changed_at",
+    "consent_source",
     "orders_count",
     "cancellations_count",
     "refunds_count",
@@ -43,28 +45,35 @@ CHECKOUT_FIELDS = (
 
 
 # Sections other domains add (loyalty, tickets…), so the export stays complete without importing them.
-_sections: dict[str, Callable[[CustomerProfile], Any]] = {}
+# ``read(profile, staff)``: ``staff`` is False for the shopper's own export, which holds only what the API
+# shows them (no staff notes, tags or internal ticket notes); staff with MANAGE_USERS get everything.
+Section = Callable[[CustomerProfile, bool], Any]
+_sections: dict[str, Section] = {}
 
 
-def register_section(name: str, read: Callable[[CustomerProfile], Any]) -> None:
+def register_section(name: str, read: Section) -> None:
     _sections[name] = read
 
 
-def export_customer_data(profile: CustomerProfile) -> dict[str, Any]:
-    """Everything the CRM holds about one shopper, ready for ``json.dumps(cls=DjangoJSONEncoder)``."""
-    return _own_data(profile) | {name: read(profile) for name, read in sorted(_sections.items())}
+def export_customer_data(profile: CustomerProfile, *, staff: bool) -> dict[str, Any]:
+    """What the CRM holds about one shopper for this reader, ready for ``json.dumps(cls=DjangoJSONEncoder)``."""
+    return _own_data(profile, staff) | {name: read(profile, staff) for name, read in sorted(_sections.items())}
 
 
-def _own_data(profile: CustomerProfile) -> dict[str, Any]:
-    return {
+def _own_data(profile: CustomerProfile, staff: bool) -> dict[str, Any]:
+    data = {
         "profile": {field: getattr(profile, field) for field in PROFILE_FIELDS},
         "spend": list(profile.spend.values("currency", "orders_count", "total")),
-        "tags": sorted(profile.tags.values_list("name", flat=True)),
-        "notes": list(profile.notes.values("body", "created_at", "author_id")),
         "orders": list(profile.orders.order_by("placed_at").values(*ORDER_FIELDS)),
         "checkouts": list(profile.checkouts.order_by("started_at").values(*CHECKOUT_FIELDS)),
         "favourites": list(
             profile.affinities.filter(quantity__gt=0).order_by("-quantity").values("kind", "ref_id", "name", "quantity")
         ),
-        "timeline": list(profile.timeline.values("kind", "occurred_at", "summary", "data")),
+        "timeline": list(
+            timeline.visible(profile.timeline.all(), staff).values("kind", "occurred_at", "summary", "data")
+        ),
     }
+    if staff:
+        data["tags"] = sorted(profile.tags.values_list("name", flat=True))
+        data["notes"] = list(profile.notes.values("body", "created_at", "author_id"))
+    return data

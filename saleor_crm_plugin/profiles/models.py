@@ -21,6 +21,15 @@ def date_sort_key(field: str) -> Coalesce:
     return Coalesce(F(field), Value(SORTS_AS_NEVER), output_field=models.DateTimeField())
 
 
+class ConsentSource(models.TextChoices):
+    """Where a marketing consent change came from."""
+
+    SHOPPER = "shopper"  # the shopper themself, through the API
+    STAFF = "staff"
+    UNSUBSCRIBE_LINK = "unsubscribe_link"  # a message's unsubscribe link (or one-click header)
+    STORE = "store"  # the store's consent metadata, copied by an account event
+
+
 class CustomerProfile(models.Model):
     email = models.CharField(max_length=254, blank=True, db_index=True)
     user = models.OneToOneField(
@@ -36,6 +45,12 @@ class CustomerProfile(models.Model):
     last_name = models.CharField(max_length=256, blank=True)
     is_active = models.BooleanField(default=True)
     marketing_consent = models.BooleanField(null=True, blank=True)
+    # Who changed it last, when and from where: an account event older than this change can't undo it.
+    consent_changed_at = models.DateTimeField(null=True, blank=True)
+    consent_source = models.CharField(max_length=16, choices=ConsentSource.choices, blank=True)
+    consent_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     orders_count = models.PositiveIntegerField(default=0)
     cancellations_count = models.PositiveIntegerField(default=0)

@@ -172,9 +172,11 @@ def _complete_from_known_orders(checkout_snaps: dict[str, CheckoutSnapshot]) -> 
 
 
 def _locked(model, key: str, values: list[str]) -> dict:
+    """Snapshots of the run, locked in id order like the profiles: two workers never wait in a circle."""
     if not values:
         return {}
-    return {getattr(s, key): s for s in model.objects.select_for_update().filter(**{f"{key}__in": values})}
+    snapshots = model.objects.select_for_update().filter(**{f"{key}__in": values}).order_by("pk")
+    return {getattr(s, key): s for s in snapshots}
 
 
 def _save(model, snapshots, key: str, fields: tuple[str, ...]) -> None:

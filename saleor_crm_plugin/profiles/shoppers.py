@@ -16,8 +16,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ..events import Event, normalise_email
-from ..receipts import ProcessedEvent
+from ..receipts import DeletedAccount
 from . import activity, aggregates, timeline
+from .accounts import CONSENT_FIELDS
 from .models import CheckoutSnapshot, CustomerNote, CustomerProfile, CustomerTag, OrderSnapshot, TimelineEntry
 
 
@@ -25,9 +26,14 @@ class ProfilesMoved(Exception):
     """A guest profile was merged into an account: snapshots moved, so the run starts over."""
 
 
-def deleted_key(user_id: str) -> str:
-    """The receipt key of a ``customer.deleted`` event: the tombstone of that account."""
-    return f"customer.deleted:{user_id}:-"
+def _locked_profiles(query: Q):
+    """The run's profiles, locked until the run commits, in id order (workers never wait in a circle).
+
+    The run merges channels and touches into what it read and writes them back: without the lock, two
+    workers on one shopper both read, and the later write drops the earlier one's. ``NO KEY UPDATE``
+    leaves rows pointing at the profile (timeline, memberships) insertable by others meanwhile.
+    """
+    return CustomerProfile.objects.filter(query).order_by("pk").select_for_update(no_key=True)
 
 
 class Shoppers:
@@ -44,15 +50,16 @@ class Shoppers:
         self.unsaved: list[CustomerProfile] = []
         self.changed: dict[int, tuple[CustomerProfile, set[str]]] = {}  # id(profile) -> fields to save
         query = Q(id__in=owner_ids) | Q(saleor_user_id__in=user_ids) | Q(email__in=emails, anonymised_at__isnull=True)
-        for profile in CustomerProfile.objects.filter(query) if (owner_ids or user_ids or emails) else ():
+        for profile in _locked_profiles(query) if (owner_ids or user_ids or emails) else ():
             self._index(profile)
         self._user_ids, self._user_pks = user_ids, user_pks
 
     @cached_property
     def forgotten(self) -> set[str]:
         """Accounts of this run the store deleted (read only when a new account profile is due)."""
-        deleted = {deleted_key(user_id): user_id for user_id in self._user_ids}
-        return {deleted[key] for key in ProcessedEvent.objects.filter(key__in=deleted).values_list("key", flat=True)}
+        return set(
+            DeletedAccount.objects.filter(saleor_user_id__in=self._user_ids).values_list("saleor_user_id", flat=True)
+        )
 
     @cached_property
     def existing_user_pks(self) -> set[int]:
@@ -142,14 +149,15 @@ def merge(source: CustomerProfile, into: CustomerProfile) -> None:
         model.objects.filter(profile=source).update(profile=into)
     for name in CustomerTag.objects.filter(profile=source).values_list("name", flat=True):
         CustomerTag.objects.get_or_create(profile=into, name=name)
-    if into.marketing_consent is None:
-        into.marketing_consent = source.marketing_consent
+    if into.marketing_consent is None:  # the guest's consent, with who gave it and when
+        for field in CONSENT_FIELDS:
+            setattr(into, field, getattr(source, field))
     into.first_touch = activity.earliest(into.first_touch, source.first_touch)
     into.last_touch = activity.latest(into.last_touch, source.last_touch)
     into.channels = sorted(set(into.channels) | set(source.channels))
     into.last_activity_at = max(filter(None, [into.last_activity_at, source.last_activity_at]), default=None)
     into.save(
-        update_fields=["marketing_consent", "first_touch", "last_touch", "channels", "last_activity_at", "updated_at"]
+        update_fields=[*CONSENT_FIELDS, "first_touch", "last_touch", "channels", "last_activity_at", "updated_at"]
     )
     source.delete()
     aggregates.rebuild([into.pk])

@@ -5,7 +5,22 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import QuerySet
+
 from .models import TimelineEntry
+
+# Kinds whose text is internal (a staff note, a ticket's internal note): only staff see them, in the
+# API and in a shopper's own data export. Domains add theirs with ``staff_only``.
+_staff_only_kinds: set[str] = {"note.added"}
+
+
+def staff_only(*kinds: str) -> None:
+    _staff_only_kinds.update(kinds)
+
+
+def visible(entries: QuerySet, staff: bool) -> QuerySet:
+    """``entries`` without the staff-only kinds, unless the reader is staff."""
+    return entries if staff else entries.exclude(kind__in=sorted(_staff_only_kinds))
 
 
 def entry(
@@ -36,3 +51,18 @@ def record(entries: Iterable[TimelineEntry]) -> None:
     entries = list(entries)
     if entries:
         TimelineEntry.objects.bulk_create(entries, ignore_conflicts=True)
+
+
+def revise(revised: TimelineEntry) -> None:
+    """Write a fact its author may change (a survey answered again): one entry per ``unique_key``, the
+    latest text wins, so a revision never adds a second entry."""
+    TimelineEntry.objects.update_or_create(
+        unique_key=revised.unique_key,
+        defaults={
+            "profile_id": revised.profile_id,
+            "kind": revised.kind,
+            "occurred_at": revised.occurred_at,
+            "summary": revised.summary,
+            "data": revised.data,
+        },
+    )

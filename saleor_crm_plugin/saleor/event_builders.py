@@ -13,7 +13,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
-from ..events import Checkout, Customer, Line, Order
+from ..events import Checkout, Customer, Event, EventKind, Line, Order
 from ..ids import global_id
 from ..settings import get_settings
 
@@ -144,3 +144,15 @@ def _line(variant, quantity, unit_price, product_name="", variant_name="", sku=N
         category_id=global_id("Category", category.pk) if category else None,
         category_name=category.name if category else "",
     )
+
+
+class EventRebuilder:
+    """Replays of hooks that failed to build their event: the same builders, on the object as it is now."""
+
+    BUILDERS = {"account.User": customer_payload, "order.Order": order_payload, "checkout.Checkout": checkout_payload}
+
+    def __call__(self, kind: str, model: str, pk: str) -> Event:
+        from django.apps import apps
+
+        instance = apps.get_model(model).objects.get(pk=pk)
+        return Event(EventKind(kind), self.BUILDERS[model](instance))

@@ -3,7 +3,9 @@
 Saleor's "User emails" plugin (``mirumee.notifications.user_email``) holds the merchant's SMTP server and
 sender per channel; when it is active and configured for the ticket's channel (the order's, else the
 first active channel), replies go through that server from that sender. Otherwise Django's email
-backend as Saleor configures it (``EMAIL_URL``, ``DEFAULT_FROM_EMAIL``) is used.
+backend as Saleor configures it (``EMAIL_URL``, ``DEFAULT_FROM_EMAIL``) is used. A fresh store has
+neither: Saleor then leaves ``EMAIL_BACKEND`` empty (``dj_email_url.parse("")``), and this mailer says
+so with ``MailNotSetUp`` instead of failing to import an empty backend path.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from email.headerregistry import Address
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+
+from ..ports import MailNotSetUp
 
 USER_EMAIL_PLUGIN = "mirumee.notifications.user_email"
 
@@ -51,4 +55,9 @@ def _store_connection(channel: str | None):
                 timeout=DEFAULT_EMAIL_TIMEOUT,
             )
             return connection, str(Address(config.sender_name or "", addr_spec=config.sender_address))
+    if not settings.EMAIL_BACKEND:
+        raise MailNotSetUp(
+            'The store has no email set up: activate and configure Saleor\'s "User emails" plugin '
+            f"for channel {channel!r}, or set EMAIL_URL."
+        )
     return get_connection(), settings.DEFAULT_FROM_EMAIL

@@ -1,5 +1,5 @@
-"""Segment membership in Saleor users' private metadata (one UPDATE per batch of users), and an
-unsubscribe written back to the consent key of their metadata."""
+"""Segment membership in Saleor users' private metadata (one UPDATE per batch of users), and the
+CRM's marketing consent written back to the consent key of their metadata."""
 
 from __future__ import annotations
 
@@ -38,11 +38,12 @@ class SaleorMetadataMirror:
                 [KEY, *params],
             )
 
-    def withdraw_consent(self, user_id: str, key: str) -> None:
-        """``metadata[key] = "false"``, so the storefront and other Saleor apps see the unsubscribe too.
+    def write_consent(self, user_id: str, key: str, consent: bool) -> None:
+        """``metadata[key] = "true"/"false"``, so the storefront and other Saleor apps see the CRM's consent.
 
-        One UPDATE, like Saleor's own metadata writes; other keys untouched. It fires no Saleor hook,
-        so no CRM event comes back from it."""
+        One UPDATE, like Saleor's own metadata writes; other keys untouched. It fires no Saleor hook and
+        leaves ``updated_at`` alone, so no CRM event comes back from it; the next account event carries
+        the value written here."""
         from saleor.account.models import User
 
         pk = user_pk(user_id)
@@ -51,7 +52,7 @@ class SaleorMetadataMirror:
         table = connection.ops.quote_name(User._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {table} SET metadata = COALESCE(metadata, '{{}}'::jsonb) || jsonb_build_object(%s, 'false') "
+                f"UPDATE {table} SET metadata = COALESCE(metadata, '{{}}'::jsonb) || jsonb_build_object(%s, %s) "
                 "WHERE id = %s",
-                [key, pk],
+                [key, "true" if consent else "false", pk],
             )

@@ -1,24 +1,30 @@
 """The Saleor plugin: turns Saleor's hooks into CRM events, delivered after Saleor commits.
 
-Every hook returns ``previous_value`` untouched and never raises into Saleor's request: a
-failure to build an event is logged, a failure to deliver it is kept as a dead letter.
+Every hook returns ``previous_value`` untouched and never raises into Saleor's request: a failure
+to build or deliver an event is logged and kept as a dead letter (``crm_replay_dead_letters``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
+from saleor.plugins.error_codes import PluginErrorCode
 
 from ..events import Event, EventKind
-from ..settings import dashboard_fields
-from ..tasks import deliver
+from ..settings import dashboard_fields, validate_settings
+from ..tasks import deliver, keep_unbuilt
 from . import event_builders
 from .ports import PLUGIN_ID
+
+# A segment's members as CSV (segments/download.py), streamed to the dashboard's segment page.
+SEGMENT_EXPORT = re.compile(r"segments/([^/]+)/members\.csv")
 
 logger = logging.getLogger(__name__)
 _FIELD_TYPES = {
@@ -52,6 +58,15 @@ class CRMPlugin(BasePlugin):
         }
         for field in dashboard_fields()
     }
+
+    @classmethod
+    def validate_plugin_configuration(cls, plugin_configuration, **kwargs):
+        """Refuse, field by field, a configuration the CRM can't read, when the merchant saves it."""
+        values = {item["name"]: item["value"] for item in plugin_configuration.configuration or ()}
+        errors = validate_settings(values)
+        if errors:
+            code = PluginErrorCode.PLUGIN_MISCONFIGURED.value
+            raise ValidationError({name: ValidationError(message, code=code) for name, message in errors.items()})
 
     def customer_created(self, customer, previous_value):
         return self._emit(EventKind.CUSTOMER_CREATED, event_builders.customer_payload, customer, previous_value)
@@ -109,6 +124,17 @@ class CRMPlugin(BasePlugin):
             from ..widget.views import widget_view
 
             return widget_view(request)
+        if (export := SEGMENT_EXPORT.fullmatch(path.strip("/"))) is not None:
+            from ..segments.download import segment_export_view
+
+            return segment_export_view(request, export.group(1))
+        if path.lstrip("/").startswith("app/"):
+            from saleor.core.utils import build_absolute_uri
+
+            from ..dashboard.manifest import PLUGIN_PATH
+            from ..dashboard.views import app_view  # the dashboard App: manifest, pages, widgets, assets
+
+            return app_view(request, path.lstrip("/").removeprefix("app/"), build_absolute_uri(PLUGIN_PATH))
         from ..automation.views import dispatch  # message links: open pixel, click, unsubscribe, survey
 
         return dispatch(request, path) or previous_value
@@ -116,8 +142,10 @@ class CRMPlugin(BasePlugin):
     def _emit(self, kind: EventKind, build: Callable[[Any], Any], instance, previous_value):
         try:
             event = Event(kind, build(instance))
-        except Exception:
+        except Exception as error:
             logger.exception("CRM could not build a %s event", kind.value)
+            label, pk = instance._meta.label, instance.pk
+            transaction.on_commit(lambda error=error: keep_unbuilt(kind.value, label, pk, error))
             return previous_value
         # Saleor's data is committed when most hooks run; on_commit also covers those in a transaction.
         transaction.on_commit(lambda: deliver(event))

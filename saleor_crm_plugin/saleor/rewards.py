@@ -27,6 +27,7 @@ from saleor.giftcard.models import GiftCard
 from saleor.giftcard.utils import calculate_expiry_date
 from saleor.plugins.manager import get_plugins_manager
 
+from ..ids import global_id
 from ..loyalty.rewards import IssuedReward, RewardNotIssued, RewardRequest
 
 
@@ -34,9 +35,11 @@ class SaleorRewardIssuer:
     def currency(self, channel: str) -> str | None:
         return Channel.objects.filter(slug=channel, is_active=True).values_list("currency_code", flat=True).first()
 
-    def checkout_channel(self, checkout_id: str) -> str | None:
+    def checkout_channel(self, checkout_id: str, user_id: str) -> str | None:
         checkout = _checkout(checkout_id)
-        return checkout.channel.slug if checkout else None
+        if checkout is None or checkout.user_id is None or global_id("User", checkout.user_id) != user_id:
+            return None
+        return checkout.channel.slug
 
     def issue(self, request: RewardRequest) -> IssuedReward:
         user = User.objects.filter(pk=request.user_pk, is_active=True).first() if request.user_pk else None

@@ -1,4 +1,8 @@
-"""Read-only admin pages over the CRM tables: the sandbox's window on the data."""
+"""Read-only admin pages over the CRM tables: the developer's window on the sandbox's data.
+
+Nothing is added, changed or deleted here (not even through the bulk "delete selected" action):
+every change of state goes through the CRM's actions, from the API or the dashboard pages.
+"""
 
 from django.contrib import admin
 
@@ -13,6 +17,12 @@ class ReadOnly(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        return {}
 
 
 class SpendInline(admin.TabularInline):
@@ -90,7 +100,7 @@ class LoyaltyAccountAdmin(ReadOnly):
 
 
 @admin.register(Reward)
-class RewardAdmin(admin.ModelAdmin):
-    """Editable: the demo's reward catalogue (in Saleor, staff use the loyaltyRewardSave mutation)."""
+class RewardAdmin(ReadOnly):
+    """The demo's reward catalogue (staff change it with the loyaltyRewardSave mutation, as in Saleor)."""
 
     list_display = ("name", "points_cost", "value", "currency", "channel", "is_active")

@@ -201,9 +201,11 @@ class Shopper:
 
 class StoreGenerator:
     def __init__(self, customers: int = 1000, seed: int = 1, start: datetime | None = None, days: int = 365):
+        """``days`` of trading up to ``start + days``; by default up to today (midnight UTC), like a live store."""
         self.customers = customers
         self.seed = seed
-        self.start = start or datetime(2025, 1, 1, tzinfo=UTC)
+        today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        self.start = start or today - timedelta(days=days)
         self.now = self.start + timedelta(days=days)
         self.days = days
 

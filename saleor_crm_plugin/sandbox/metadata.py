@@ -12,5 +12,5 @@ class SandboxMetadataMirror:
         for user_id, slugs in segments.items():
             PRIVATE_METADATA.setdefault(user_id, {})["crm_segments"] = ",".join(slugs)
 
-    def withdraw_consent(self, user_id: str, key: str) -> None:
-        METADATA.setdefault(user_id, {})[key] = "false"
+    def write_consent(self, user_id: str, key: str, consent: bool) -> None:
+        METADATA.setdefault(user_id, {})[key] = "true" if consent else "false"

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..events import Event
 from .generator import StoreGenerator
+from .models import GeneratedStore
 
 
 class SettingsConfigSource:
@@ -21,21 +22,21 @@ class WriterAccess:
 
 
 class GeneratedStoreSource:
-    """A deterministic generated store, walked like a Saleor backfill source.
-
-    Size and seed come from ``CRM_SANDBOX_STORE`` (``{"customers": 1000, "seed": 1}``).
-    """
-
-    def __init__(self, customers: int | None = None, seed: int | None = None):
-        from django.conf import settings
-
-        conf = getattr(settings, "CRM_SANDBOX_STORE", {})
-        self.store = StoreGenerator(
-            customers=customers or conf.get("customers", 1000), seed=seed or conf.get("seed", 1)
-        )
+    """The generated store, walked like a Saleor backfill source: the one ``crm_sandbox_seed`` seeded
+    last, else the one ``CRM_SANDBOX_STORE`` names (``{"customers": 1000, "seed": 1}``)."""
 
     def count(self, subject: str) -> int:
-        return self.store.count(subject)
+        return self.store().count(subject)
 
     def batches(self, subject: str, after: str | None, size: int) -> Iterator[tuple[str, list[Event]]]:
-        return self.store.backfill_batches(subject, after, size)
+        return self.store().backfill_batches(subject, after, size)
+
+    @staticmethod
+    def store() -> StoreGenerator:
+        from django.conf import settings
+
+        seeded = GeneratedStore.objects.order_by("-seeded_at").first()
+        if seeded is not None:
+            return StoreGenerator(customers=seeded.customers, seed=seeded.seed, start=seeded.start, days=seeded.days)
+        conf = getattr(settings, "CRM_SANDBOX_STORE", {})
+        return StoreGenerator(customers=conf.get("customers", 1000), seed=conf.get("seed", 1))

@@ -22,8 +22,9 @@ class SandboxRewardIssuer:
     def currency(self, channel: str) -> str | None:
         return getattr(settings, "CRM_SANDBOX_CHANNELS", DEFAULT_CHANNELS).get(channel)
 
-    def checkout_channel(self, checkout_id: str) -> str | None:
-        return CheckoutSnapshot.objects.filter(token=checkout_id).values_list("channel", flat=True).first()
+    def checkout_channel(self, checkout_id: str, user_id: str) -> str | None:
+        checkouts = CheckoutSnapshot.objects.filter(token=checkout_id, profile__saleor_user_id=user_id)
+        return checkouts.values_list("channel", flat=True).first()
 
     def issue(self, request: RewardRequest) -> IssuedReward:
         if getattr(settings, "CRM_SANDBOX_REFUSE_REWARDS", False):

@@ -48,6 +48,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 TIME_ZONE = "UTC"
 STATIC_URL = "/static/"
+LOGIN_URL = "/dashboard/login/"  # staff sign in to the dashboard shell (the Django admin has its own)
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_TASK_ALWAYS_EAGER", "0") == "1"
@@ -61,6 +62,8 @@ EMAIL_BACKEND = "saleor_crm_plugin.sandbox.mailbox.EmailBackend"
 CRM_SANDBOX_MAILBOX = os.environ.get("CRM_MAILBOX_DIR") or str(BASE_DIR / "mailbox")
 
 CRM = {"process_synchronously": os.environ.get("CRM_SYNC", "0") == "1"}
+# scripts/demo sets CRM_SANDBOX_DEMO=1: /store/?shopper=<email> signs that shopper in (a demo shortcut).
+CRM_SANDBOX_DEMO = os.environ.get("CRM_SANDBOX_DEMO") == "1"
 # scripts/demo sets CRM_DEMO_FLOWS=1: the built-in flows on, sending at any hour, carts link to /store/.
 # Off otherwise, so the tests keep the documented defaults (flows off) and switch on what they test.
 if os.environ.get("CRM_DEMO_FLOWS") == "1":

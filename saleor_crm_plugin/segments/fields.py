@@ -24,8 +24,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from ..profiles.aggregates import COUNTED_ORDERS
-from ..profiles.models import CheckoutSnapshot, CustomerSpend, CustomerTag, OrderSnapshot
-from .language.registry import Param, register_field, register_function
+from ..profiles.models import CheckoutSnapshot, CustomerSpend, CustomerTag, OrderSnapshot, ProfileAffinity
+from .language.registry import Param, Vocabulary, register_field, register_function
 from .language.values import ValueType
 
 SINCE = Param("since", ValueType.DATETIME, required=False)
@@ -49,17 +49,19 @@ for name, description in (
 ):
     register_field(name, ValueType.DATETIME, name, description, nullable=True)
 register_field("marketing_consent", ValueType.BOOL, "marketing_consent", "Agreed to marketing.", nullable=True)
-register_field(
-    "is_guest",
-    ValueType.BOOL,
-    None,
-    "Ordered without an account.",
-    condition=lambda lookup, value: Q(saleor_user_id__isnull=bool(value)),
-)
+
+
+def _is_guest(lookup: str, value: object) -> Q:
+    wanted = set(value) if lookup == "in" else {bool(value)}
+    return Q(pk__isnull=False) if len(wanted) == 2 else Q(saleor_user_id__isnull=wanted.pop())  # both: everyone
+
+
+register_field("is_guest", ValueType.BOOL, None, "Ordered without an account.", condition=_is_guest)
 
 
 def _tag(lookup: str, value: object) -> Q:
-    return Q(Exists(CustomerTag.objects.filter(profile=OuterRef("pk"), **{f"name__{lookup}": str(value).lower()})))
+    names = [str(v).lower() for v in value] if lookup == "in" else str(value).lower()
+    return Q(Exists(CustomerTag.objects.filter(profile=OuterRef("pk"), **{f"name__{lookup}": names})))
 
 
 register_field("tag", ValueType.STRING, None, "One of the customer's tags.", condition=_tag)
@@ -70,15 +72,17 @@ def _counted_orders(since: datetime | None = None):
     return orders.filter(placed_at__gte=since) if since is not None else orders
 
 
-def _holds_for_zero(lookup: str, value: object) -> bool:
+def _holds_for_zero(lookup: str, value) -> bool:
     zero = Decimal(0)
     return {
-        "exact": zero == value,
-        "lt": zero < value,
-        "lte": zero <= value,
-        "gt": zero > value,
-        "gte": zero >= value,
-    }[lookup]
+        "exact": lambda: zero == value,
+        "lt": lambda: zero < value,
+        "lte": lambda: zero <= value,
+        "gt": lambda: zero > value,
+        "gte": lambda: zero >= value,
+        "in": lambda: zero in value,
+        "range": lambda: value[0] <= zero <= value[1],
+    }[lookup]()
 
 
 def _spent_compare(lookup: str, value: object, currency: str) -> Q:
@@ -135,32 +139,62 @@ register_function(
 )
 
 
+def _in_lines(keys: tuple[str, ...], ref: str) -> Q:
+    matches = Q()
+    for key in keys:  # JSON containment: answered by the GIN index on order lines
+        matches |= Q(lines__contains=[{key: ref}])
+    return matches
+
+
 def _bought(keys: tuple[str, ...]):
     def build(ref: str, since: datetime | None = None) -> Q:
-        matches = Q()
-        for key in keys:  # JSON containment: answered by the GIN index on order lines
-            matches |= Q(lines__contains=[{key: ref}])
-        return Q(Exists(_counted_orders(since).filter(matches)))
+        return Q(Exists(_counted_orders(since).filter(_in_lines(keys, ref))))
 
     return build
 
 
+def _line_vocabulary(what: str, keys: tuple[str, ...], kind: str) -> Vocabulary:
+    return Vocabulary(
+        what,
+        seen=lambda ref: OrderSnapshot.objects.filter(_in_lines(keys, ref)).exists(),
+        names=lambda: ProfileAffinity.objects.filter(kind=kind).values_list("name", flat=True).distinct(),
+    )
+
+
+PRODUCT_KEYS, CATEGORY_KEYS = ("product_id", "sku", "product_name"), ("category_id", "category_name")
 register_function(
     "bought_product",
-    _bought(("product_id", "sku", "product_name")),
-    (Param("product", ValueType.STRING), SINCE),
+    _bought(PRODUCT_KEYS),
+    (
+        Param(
+            "product", ValueType.STRING, vocabulary=_line_vocabulary("product", PRODUCT_KEYS, ProfileAffinity.PRODUCT)
+        ),
+        SINCE,
+    ),
     "Bought a product (Saleor ID, SKU or exact name), optionally since a date.",
 )
 register_function(
     "bought_category",
-    _bought(("category_id", "category_name")),
-    (Param("category", ValueType.STRING), SINCE),
+    _bought(CATEGORY_KEYS),
+    (
+        Param(
+            "category",
+            ValueType.STRING,
+            vocabulary=_line_vocabulary("category", CATEGORY_KEYS, ProfileAffinity.CATEGORY),
+        ),
+        SINCE,
+    ),
     "Bought from a category (Saleor ID or exact name), optionally since a date.",
+)
+CHANNELS = Vocabulary(
+    "channel",
+    seen=lambda slug: OrderSnapshot.objects.filter(channel=slug).exists(),
+    names=lambda: OrderSnapshot.objects.order_by().values_list("channel", flat=True).distinct(),
 )
 register_function(
     "bought_in_channel",
     lambda channel, since=None: Q(Exists(_counted_orders(since).filter(channel=channel))),
-    (Param("channel", ValueType.STRING), SINCE),
+    (Param("channel", ValueType.STRING, vocabulary=CHANNELS), SINCE),
     "Ordered in a channel (its slug), optionally since a date.",
 )
 

@@ -11,16 +11,30 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db import transaction
-from django.db.models import Case, CharField, DateTimeField, Exists, F, JSONField, OuterRef, Value, When
+from django.db import connection, transaction
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    JSONField,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from ..profiles import timeline
 from ..profiles.models import CustomerProfile, TimelineEntry
-from .language import SegmentQueryError, compile_query
+from ..settings import get_settings
+from .language import CompiledQuery, SegmentQueryError, compile_query
 from .models import Segment, SegmentEvaluation, SegmentMembership, SegmentMembershipChange
-from .sql import insert_select
+from .sql import check_cost, insert_select, segment_statement_limits
 
 logger = logging.getLogger(__name__)
 ENTERED, LEFT = SegmentMembershipChange.ENTERED, SegmentMembershipChange.LEFT
@@ -29,10 +43,22 @@ CHANGE_COLUMNS = ["segment_id", "profile_id", "change", "occurred_at", "evaluati
 
 @transaction.atomic
 def evaluate_segment(segment: Segment, now: datetime | None = None) -> SegmentEvaluation:
-    """Re-evaluate ``segment`` over all profiles; one row of count history per call."""
+    """Re-evaluate ``segment`` over all profiles; one row of count history per call.
+
+    Refused (``SegmentQueryError``) when the planned cost is above the ceiling; every statement is cut
+    off after ``segments_evaluation_timeout_ms``, and the whole evaluation is rolled back then.
+    """
     now = now or timezone.now()
+    settings = get_settings()
     segment = Segment.objects.select_for_update().get(pk=segment.pk)  # one evaluation of a segment at a time
     compiled = compile_query(segment.query, now)
+    target = compiled.profiles()
+    with segment_statement_limits(settings.segments_evaluation_timeout_ms):
+        check_cost(target, settings.segments_max_query_cost)
+        return _evaluate(segment, compiled, now)
+
+
+def _evaluate(segment: Segment, compiled: CompiledQuery, now: datetime) -> SegmentEvaluation:
     target = compiled.profiles()
     members = SegmentMembership.objects.filter(segment=segment)
     evaluation = SegmentEvaluation.objects.create(segment=segment, evaluated_at=now, member_count=0)
@@ -60,9 +86,7 @@ def evaluate_segment(segment: Segment, now: datetime | None = None) -> SegmentEv
     evaluation.member_count = members.count()
     evaluation.save(update_fields=["member_count", "entered", "left"])
     Segment.objects.filter(pk=segment.pk).update(
-        member_count=evaluation.member_count,
-        evaluated_at=now,
-        time_relative=compiled.time_relative,
+        evaluated_at=now, time_relative=compiled.time_relative, event_driven=compiled.event_driven
     )
     return evaluation
 
@@ -104,55 +128,92 @@ def _timeline_rows(segment: Segment, changes):
 
 
 def recheck_profiles(profile_ids: Iterable[int], now: datetime | None = None) -> list[SegmentMembershipChange]:
-    """Bring the memberships of a few profiles up to date: one query per segment, over those ids only."""
+    """Bring the memberships of a run's profiles up to date, in the same few statements for any number of
+    segments: one SELECT answers every segment for every profile (a yes/no column per segment).
+
+    Only segments an event can change are looked at (not RFM groups: scores change when they are
+    recomputed, and every RFM segment is re-evaluated then). Lock order, as everywhere: the run's profiles
+    (ingest), then segments (shared here, exclusive in ``evaluate_segment``) in id order, then memberships.
+    """
     ids = sorted(set(profile_ids))
     if not ids:
         return []
     now = now or timezone.now()
-    segments = list(Segment.objects.filter(evaluated_at__isnull=False).order_by("pk"))
-    current: dict[int, set[int]] = {}
-    for segment_id, profile_id in SegmentMembership.objects.filter(profile_id__in=ids).values_list(
-        "segment_id", "profile_id"
-    ):
-        current.setdefault(segment_id, set()).add(profile_id)
-    changes: list[SegmentMembershipChange] = []
-    for segment in segments:
-        try:
-            compiled = compile_query(segment.query, now)
-        except SegmentQueryError:
-            logger.warning("segment %s has a query that no longer compiles; skipped", segment.slug, exc_info=True)
-            continue
-        matching = set(compiled.profiles().filter(pk__in=ids).values_list("pk", flat=True))
-        was = current.get(segment.pk, set())
-        changes += [
-            SegmentMembershipChange(segment=segment, profile_id=p, change=ENTERED, occurred_at=now)
-            for p in sorted(matching - was)
-        ]
-        changes += [
-            SegmentMembershipChange(segment=segment, profile_id=p, change=LEFT, occurred_at=now)
-            for p in sorted(was - matching)
-        ]
+    segments = _live_segments()
+    conditions = _conditions(segments, now)
+    if not conditions:
+        return []
+    current = set(
+        SegmentMembership.objects.filter(profile_id__in=ids, segment_id__in=conditions).values_list(
+            "segment_id", "profile_id"
+        )
+    )
+    matching = matching_pairs(conditions, ids)
+    by_id = {segment.pk: segment for segment in segments}
+    changes = [
+        SegmentMembershipChange(segment=by_id[s], profile_id=p, change=change, occurred_at=now)
+        for change, pairs in ((ENTERED, matching - current), (LEFT, current - matching))
+        for s, p in sorted(pairs)
+    ]
     if changes:
         _apply_changes(changes)
     return changes
 
 
+def _live_segments() -> list[Segment]:
+    """Evaluated segments an event can change, locked against a concurrent evaluation (one statement)."""
+    table = connection.ops.quote_name(Segment._meta.db_table)
+    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    return list(
+        Segment.objects.raw(
+            f"SELECT id, name, slug, query FROM {table} WHERE evaluated_at IS NOT NULL AND event_driven"
+            f" ORDER BY id{lock}"
+        )
+    )
+
+
+def _conditions(segments: list[Segment], now: datetime) -> dict[int, Q]:
+    conditions = {}
+    for segment in segments:
+        try:
+            conditions[segment.pk] = compile_query(segment.query, now).condition
+        except SegmentQueryError:
+            logger.warning("segment %s has a query that no longer compiles; skipped", segment.slug, exc_info=True)
+    return conditions
+
+
+def matching_pairs(conditions: dict[int, Q], profile_ids: list[int]) -> set[tuple[int, int]]:
+    """``(segment, profile)`` for every condition each profile meets, in one SELECT with a column per
+    segment; the same members ``CompiledQuery.profiles()`` finds (live profiles only)."""
+    columns = {
+        f"segment_{pk}": ExpressionWrapper(condition, output_field=BooleanField())
+        for pk, condition in conditions.items()
+    }
+    rows = (
+        CustomerProfile.objects.filter(pk__in=profile_ids, anonymised_at__isnull=True)
+        .annotate(**columns)
+        .values_list("pk", *columns)
+    )
+    return {(pk, profile) for profile, *answers in rows for pk, yes in zip(conditions, answers, strict=True) if yes}
+
+
 def _apply_changes(changes: list[SegmentMembershipChange]) -> None:
+    """Record and apply the changes: a fixed number of statements, no counter rows."""
     SegmentMembershipChange.objects.bulk_create(changes)
-    left = [c for c in changes if c.change == LEFT]
-    entered = [c for c in changes if c.change == ENTERED]
-    for segment_id in {c.segment_id for c in left}:
-        gone = [c.profile_id for c in left if c.segment_id == segment_id]
-        SegmentMembership.objects.filter(segment_id=segment_id, profile_id__in=gone).delete()
+    left = Q()
+    for change in changes:
+        if change.change == LEFT:
+            left |= Q(segment_id=change.segment_id, profile_id=change.profile_id)
+    if left:
+        SegmentMembership.objects.filter(left).delete()
     SegmentMembership.objects.bulk_create(
-        [SegmentMembership(segment_id=c.segment_id, profile_id=c.profile_id, since=c.occurred_at) for c in entered],
+        [
+            SegmentMembership(segment_id=c.segment_id, profile_id=c.profile_id, since=c.occurred_at)
+            for c in changes
+            if c.change == ENTERED
+        ],
         ignore_conflicts=True,
     )
-    deltas: dict[int, int] = {}
-    for change in changes:
-        deltas[change.segment_id] = deltas.get(change.segment_id, 0) + (1 if change.change == ENTERED else -1)
-    for segment_id, delta in deltas.items():
-        Segment.objects.filter(pk=segment_id).update(member_count=F("member_count") + delta)
     timeline.record(
         timeline.entry(
             change.profile_id,

@@ -15,7 +15,9 @@ class Segment(models.Model):
     is_builtin = models.BooleanField(default=False)
     # Relative dates or nightly scores in the query: the scheduled task re-evaluates it.
     time_relative = models.BooleanField(default=False)
-    member_count = models.PositiveIntegerField(default=0)
+    # The query uses something an ingested event can change: the live re-check after events looks at it.
+    # Members are counted from the memberships when read: no counter row for every worker to update.
+    event_driven = models.BooleanField(default=True)
     evaluated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

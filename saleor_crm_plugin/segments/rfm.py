@@ -186,7 +186,17 @@ for _name, _description in (
     ("monetary", "RFM monetary score, 1 to 5 (most spent, in the RFM currency)."),
     ("aov", "Average order value quintile, 1 to 5 (highest)."),
 ):
-    register_field(f"rfm_{_name}", ValueType.INT, f"rfm__{_name}", _description, nullable=True, volatile=True)
+    register_field(
+        f"rfm_{_name}", ValueType.INT, f"rfm__{_name}", _description, nullable=True, volatile=True, event_driven=False
+    )
+# Scores change only when ``score_rfm`` runs (then every RFM segment is re-evaluated), never by an event.
 register_field(
-    "rfm_segment", ValueType.STRING, "rfm__group", "The RFM group.", choices=GROUPS, nullable=True, volatile=True
+    "rfm_segment",
+    ValueType.STRING,
+    "rfm__group",
+    "The RFM group.",
+    choices=GROUPS,
+    nullable=True,
+    volatile=True,
+    event_driven=False,
 )

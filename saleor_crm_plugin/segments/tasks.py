@@ -21,11 +21,15 @@ logger = logging.getLogger(__name__)
 
 @shared_task(name="saleor_crm_plugin.evaluate_segment")
 def evaluate_segment_task(segment_id: int) -> int | None:
-    segment = Segment.objects.filter(pk=segment_id).first()
-    if segment is None:
-        return None
-    with writer_access():
-        evaluation = evaluate_segment(segment)
+    with writer_access():  # every statement, reads included: Saleor warns about any outside it
+        segment = Segment.objects.filter(pk=segment_id).first()
+        if segment is None:
+            return None
+        try:
+            evaluation = evaluate_segment(segment)
+        except SegmentQueryError:
+            logger.warning("segment %s could not be evaluated", segment.slug, exc_info=True)
+            return None
         mirror_evaluation(evaluation)
     return evaluation.member_count
 
@@ -43,7 +47,7 @@ def refresh_segments_task() -> int:
             try:
                 mirror_evaluation(evaluate_segment(segment, now))
             except SegmentQueryError:
-                logger.warning("segment %s has a query that no longer compiles; skipped", segment.slug, exc_info=True)
+                logger.warning("segment %s could not be evaluated; skipped", segment.slug, exc_info=True)
                 continue
             refreshed += 1
     return refreshed

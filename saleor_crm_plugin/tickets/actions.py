@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from ..errors import ActionError
 from ..settings import get_settings
-from . import emails, placeholders, sla
+from . import emails, placeholders, sending, sla
+from .error_codes import CrmTicketErrorCode
 from .history import SYSTEM, Actor, Change, record
 from .models import (
     AuthorKind,
@@ -36,7 +37,7 @@ ALLOWED_URL_SCHEMES = ("https://", "http://")
 
 
 class TicketActionError(ActionError):
-    pass
+    codes = CrmTicketErrorCode
 
 
 # -- validation -----------------------------------------------------------------------------------
@@ -45,26 +46,26 @@ class TicketActionError(ActionError):
 def clean_text(value: str | None, field: str, limit: int = MAX_BODY, required: bool = True) -> str:
     text = (value or "").replace("\r\n", "\n").replace("\x00", "").strip()
     if required and not text:
-        raise TicketActionError(field, "REQUIRED", "This field can't be empty.")
+        raise TicketActionError(field, CrmTicketErrorCode.REQUIRED, "This field can't be empty.")
     if len(text) > limit:
-        raise TicketActionError(field, "INVALID", f"At most {limit} characters.")
+        raise TicketActionError(field, CrmTicketErrorCode.INVALID, f"At most {limit} characters.")
     return text
 
 
 def clean_attachments(urls: Iterable[str] | None) -> list[str]:
     urls = [url.strip() for url in urls or () if url.strip()]
     if len(urls) > MAX_ATTACHMENTS:
-        raise TicketActionError("attachments", "INVALID", f"At most {MAX_ATTACHMENTS} attachments.")
+        raise TicketActionError("attachments", CrmTicketErrorCode.INVALID, f"At most {MAX_ATTACHMENTS} attachments.")
     for url in urls:
         if not url.lower().startswith(ALLOWED_URL_SCHEMES) or len(url) > 2000 or any(c.isspace() for c in url):
-            raise TicketActionError("attachments", "INVALID", "Attachments are http(s) URLs.")
+            raise TicketActionError("attachments", CrmTicketErrorCode.INVALID, "Attachments are http(s) URLs.")
     return urls
 
 
 def clean_tags(names: Iterable[str] | None) -> list[str]:
     tags = sorted({name.strip().lower() for name in names or () if name.strip()})
     if any(len(tag) > MAX_TAG for tag in tags):
-        raise TicketActionError("tags", "INVALID", f"Tags are at most {MAX_TAG} characters.")
+        raise TicketActionError("tags", CrmTicketErrorCode.INVALID, f"Tags are at most {MAX_TAG} characters.")
     return tags
 
 
@@ -78,7 +79,9 @@ def _locked(ticket: Ticket) -> Ticket:
 
 def _not_closed(ticket: Ticket) -> None:
     if ticket.status == TicketStatus.CLOSED:
-        raise TicketActionError("id", "TICKET_CLOSED", f"Ticket {ticket.reference} is closed; open a new one.")
+        raise TicketActionError(
+            "id", CrmTicketErrorCode.TICKET_CLOSED, f"Ticket {ticket.reference} is closed; open a new one."
+        )
 
 
 # -- opening and messages -------------------------------------------------------------------------
@@ -102,7 +105,7 @@ def open_ticket(
     """A new ticket with its first message, SLA due times set from its priority."""
     now = now or timezone.now()
     if order is not None and order.profile_id != profile.pk:
-        raise TicketActionError("order", "NOT_FOUND", "The order doesn't belong to this customer.")
+        raise TicketActionError("order", CrmTicketErrorCode.NOT_FOUND, "The order doesn't belong to this customer.")
     ticket = Ticket(
         profile=profile,
         order=order,
@@ -233,7 +236,7 @@ def update_ticket(
         sla.set_due_times(ticket)
     if assignee is not UNSET and getattr(assignee, "pk", None) != ticket.assignee_id:
         if assignee is not None and not getattr(assignee, "is_staff", False):
-            raise TicketActionError("assignee", "INVALID", "Tickets are assigned to staff members.")
+            raise TicketActionError("assignee", CrmTicketErrorCode.INVALID, "Tickets are assigned to staff members.")
         ticket.assignee = assignee
         details["assignee"] = getattr(assignee, "email", None)
     if subject is not None and (subject := clean_text(subject, "subject", MAX_SUBJECT)) != ticket.subject:
@@ -254,9 +257,9 @@ def _set_status(ticket: Ticket, status: str, now: datetime) -> Change:
     """Move to ``status`` with its SLA consequences; returns the change to record."""
     old = ticket.status
     if status not in TicketStatus.values:
-        raise TicketActionError("status", "INVALID", f"Unknown status {status!r}.")
+        raise TicketActionError("status", CrmTicketErrorCode.INVALID, f"Unknown status {status!r}.")
     if status == TicketStatus.CLOSED and old != TicketStatus.SOLVED:
-        raise TicketActionError("status", "INVALID", "Solve a ticket before closing it.")
+        raise TicketActionError("status", CrmTicketErrorCode.INVALID, "Solve a ticket before closing it.")
     if old == TicketStatus.PENDING:
         sla.resume(ticket, now)
     if status == TicketStatus.PENDING:
@@ -279,7 +282,7 @@ def merge_tickets(source: Ticket, target: Ticket, *, actor: Actor, now: datetime
     """A duplicate folded into ``target``: its messages move over, it closes pointing at the target."""
     now = now or timezone.now()
     if source.pk == target.pk:
-        raise TicketActionError("source", "INVALID", "A ticket can't be merged into itself.")
+        raise TicketActionError("source", CrmTicketErrorCode.INVALID, "A ticket can't be merged into itself.")
     first, second = sorted([source.pk, target.pk])  # lock in id order: no deadlock with a reverse merge
     locked = {
         t.pk: t
@@ -290,10 +293,12 @@ def merge_tickets(source: Ticket, target: Ticket, *, actor: Actor, now: datetime
     }
     source, target = locked[source.pk], locked[target.pk]
     if source.profile_id != target.profile_id:
-        raise TicketActionError("target", "INVALID", "Only tickets of the same customer can be merged.")
+        raise TicketActionError(
+            "target", CrmTicketErrorCode.INVALID, "Only tickets of the same customer can be merged."
+        )
     for field, ticket in (("source", source), ("target", target)):
         if ticket.merged_into_id is not None or ticket.status == TicketStatus.CLOSED:
-            raise TicketActionError(field, "TICKET_CLOSED", f"Ticket {ticket.reference} is closed.")
+            raise TicketActionError(field, CrmTicketErrorCode.TICKET_CLOSED, f"Ticket {ticket.reference} is closed.")
     TicketMessage.objects.filter(ticket=source).update(ticket=target)
     newest = (
         TicketMessage.objects.filter(ticket=target, kind=TicketMessage.PUBLIC).order_by("-created_at", "-id").first()
@@ -325,12 +330,14 @@ def rate_ticket(ticket: Ticket, score: int, comment: str = "", *, actor: Actor, 
     """CSAT 1-5 with a comment, once, after the ticket is solved."""
     now = now or timezone.now()
     ticket = _locked(ticket)
+    if ticket.profile.anonymised_at is not None:  # deleted meanwhile: their words are not kept
+        raise TicketActionError("id", CrmTicketErrorCode.NOT_FOUND, "This ticket's customer was deleted.")
     if not 1 <= score <= 5:
-        raise TicketActionError("score", "INVALID", "Rate from 1 to 5.")
+        raise TicketActionError("score", CrmTicketErrorCode.INVALID, "Rate from 1 to 5.")
     if ticket.status not in (TicketStatus.SOLVED, TicketStatus.CLOSED) or ticket.merged_into_id:
-        raise TicketActionError("id", "NOT_SOLVED", "A ticket can be rated once it is solved.")
+        raise TicketActionError("id", CrmTicketErrorCode.NOT_SOLVED, "A ticket can be rated once it is solved.")
     if ticket.rated_at is not None:
-        raise TicketActionError("id", "ALREADY_RATED", "This ticket has already been rated.")
+        raise TicketActionError("id", CrmTicketErrorCode.ALREADY_RATED, "This ticket has already been rated.")
     ticket.rating, ticket.rating_comment, ticket.rated_at = (
         score,
         clean_text(comment, "comment", MAX_COMMENT, False),
@@ -366,7 +373,9 @@ def _clean_macro(name: str, body: str) -> tuple[str, str]:
     name, body = clean_text(name, "name", 128), clean_text(body, "body")
     if unknown := placeholders.unknown_in(body):
         known = ", ".join(placeholders.available())
-        raise TicketActionError("body", "INVALID", f"Unknown placeholder {unknown[0]!r}; available: {known}.")
+        raise TicketActionError(
+            "body", CrmTicketErrorCode.INVALID, f"Unknown placeholder {unknown[0]!r}; available: {known}."
+        )
     return name, body
 
 
@@ -374,7 +383,7 @@ def _clean_macro(name: str, body: str) -> tuple[str, str]:
 def save_macro(name: str, body: str, *, macro: Macro | None = None, author=None) -> Macro:
     name, body = _clean_macro(name, body)
     if Macro.objects.filter(name=name).exclude(pk=getattr(macro, "pk", None)).exists():
-        raise TicketActionError("name", "UNIQUE", "A macro with this name already exists.")
+        raise TicketActionError("name", CrmTicketErrorCode.UNIQUE, "A macro with this name already exists.")
     macro = macro or Macro(created_by=author)
     macro.name, macro.body = name, body
     macro.save()
@@ -396,6 +405,7 @@ def _email_later(message: TicketMessage) -> None:
     if get_settings().ticket_email_replies:
         from .tasks import send_ticket_message
 
+        sending.queue(message)
         transaction.on_commit(lambda: send_ticket_message.apply_async(args=[message.pk], queue=get_settings().queue))
 
 
@@ -416,7 +426,7 @@ def receive_email(
     try:
         profile = emails.profile_for_sender(sender)
     except emails.UnknownSender as error:
-        raise TicketActionError("from", "INVALID", str(error)) from error
+        raise TicketActionError("from", CrmTicketErrorCode.INVALID, str(error)) from error
     ticket = emails.threaded_ticket(subject, profile)
     actor = Actor.shopper(profile.user)
     if ticket is not None:

@@ -12,6 +12,7 @@ from .models import AuthorKind, Ticket, TicketEvent
 
 # Timeline kinds only staff see (ticket.* kinds not listed here are shown to the shopper too).
 STAFF_ONLY_KINDS = ("ticket.note_added", "ticket.updated", "ticket.merged")
+timeline.staff_only(*STAFF_ONLY_KINDS)
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,15 @@ class AuthorKind(models.TextChoices):
     SYSTEM = "system"
 
 
+class DeliveryStatus(models.TextChoices):
+    """Where a public reply's email stands (blank: not for emailing, e.g. a note or the shopper's own)."""
+
+    QUEUED = "queued"
+    SENDING = "sending"  # claimed by a worker: never handed to the mailer again, even if it dies now
+    SENT = "sent"
+    NOT_SENT = "not_sent"  # the reason says why: no mail set up in the store, the mailer refused it, ...
+
+
 # Statuses in which the ticket still needs work; solved and closed ones don't run SLA clocks.
 ACTIVE_STATUSES = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING, TicketStatus.ON_HOLD)
 
@@ -135,6 +144,8 @@ class TicketMessage(models.Model):
     # The inbound email's Message-ID: a provider's retried webhook can't post the same reply twice.
     external_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    delivery = models.CharField(max_length=16, choices=DeliveryStatus.choices, blank=True)
+    delivery_reason = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:

@@ -23,5 +23,6 @@ register_function(
     _opened_ticket,
     (Param("since", ValueType.DATETIME, required=False),),
     "Opened a support ticket, optionally since a date.",
-    volatile=True,  # tickets change outside ingest: the hourly refresh re-checks it
+    volatile=True,  # tickets change outside ingest: the hourly refresh re-checks it, the live re-check doesn't
+    event_driven=False,
 )

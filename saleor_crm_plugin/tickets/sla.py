@@ -10,7 +10,7 @@ from functools import lru_cache
 from django.db import transaction
 from django.db.models import Q
 
-from ..settings import CRMSettings, get_settings
+from ..settings import CRMSettings, check_setting, get_settings
 from .business_hours import BusinessHours, BusinessHoursError, parse_targets
 from .models import AuthorKind, Ticket, TicketEvent, TicketPriority, TicketStatus
 
@@ -34,6 +34,10 @@ class SLAPolicy:
     def resolution_due(self, priority: int, opened_at: datetime, paused_seconds: int = 0) -> datetime | None:
         seconds = self.resolution.get(TicketPriority(priority).label)
         return None if seconds is None else self.hours.add(opened_at, seconds + paused_seconds)
+
+
+check_setting("ticket_business_hours")(BusinessHours.parse)
+check_setting("ticket_sla_first_response", "ticket_sla_resolution")(parse_targets)
 
 
 def policy() -> SLAPolicy:

@@ -3,39 +3,20 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import transaction
 from django.utils import timezone
 
-from ..ports import mailer, writer_access
-from . import actions, emails, sla
-from .models import TicketMessage
+from ..ports import writer_access
+from . import actions, sending, sla
 
 
-@shared_task(name="saleor_crm_plugin.send_ticket_message", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_ticket_message(message_id: int) -> bool:
-    """Email a staff reply to the customer once; a retry after a sent mail finds ``emailed_at`` set."""
-    with writer_access(), transaction.atomic():
-        message = (
-            TicketMessage.objects.select_for_update(of=("self",))
-            .select_related("ticket__profile", "ticket__order")
-            .filter(pk=message_id, emailed_at__isnull=True)
-            .first()
-        )
-        if message is None or not message.ticket.profile.email:
-            return False
-        subject, text, html = emails.compose(message)
-        channel = message.ticket.order.channel if message.ticket.order_id else None
-        mailer().send(
-            to=message.ticket.profile.email,
-            subject=subject,
-            text=text,
-            html=html,
-            channel=channel or None,
-            headers={"X-CRM-Ticket": message.ticket.reference},
-        )
-        message.emailed_at = timezone.now()
-        message.save(update_fields=["emailed_at"])
-        return True
+@shared_task(
+    bind=True, name="saleor_crm_plugin.send_ticket_message", autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
+def send_ticket_message(self, message_id: int) -> bool:
+    """Email a staff reply to the customer at most once (``sending``: claim, mail, record)."""
+    with writer_access():
+        last_try = self.request.retries >= self.max_retries
+        return sending.send_reply(message_id, timezone.now(), last_try=last_try) == "sent"
 
 
 @shared_task(name="saleor_crm_plugin.ticket_sla")

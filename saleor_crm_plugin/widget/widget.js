@@ -14,9 +14,14 @@
   var config = window.SaleorCRM || {};
 
   var PROGRAM = "{ loyaltyProgram { earnRates { channel pointsPerUnit } minRedeemPoints pointsPerUnitRedeemed " +
-    "waysToEarn tiers { name threshold multiplier perk } rewards { id name pointsCost value { amount currency } } } }";
-  var ACCOUNT = "{ loyaltyAccount { available pending expiringPoints expiringAt tier { current { name } next { name } " +
-    "remaining progress } availableRewards { id } } }";
+    "waysToEarn tierBasis tierWindowDays tiers { name threshold multiplier perk } " +
+    "rewards { id name pointsCost channel value { amount currency } } } }";
+  // A signed-in shopper sees the rewards of their own channel (the checkout's, else their last order's)
+  // and the codes they were issued; tiers count a rolling window, so progress says which points count.
+  var ACCOUNT = "query($checkoutId: ID) { loyaltyAccount { available pending expiringPoints expiringAt " +
+    "tier { current { name } next { name } qualifying remaining progress } " +
+    "rewards(checkoutId: $checkoutId) { id name pointsCost value { amount currency } } " +
+    "codes(first: 5) { edges { node { code value { amount currency } checkoutId createdAt } } } } }";
   var REDEEM = "mutation($rewardId: ID, $points: Int, $checkoutId: ID) { loyaltyRedeem(rewardId: $rewardId, " +
     "points: $points, checkoutId: $checkoutId) { redemption { code value { amount currency } checkoutId } " +
     "account { available } errors { code message } } }";
@@ -35,6 +40,14 @@
       if (body.errors && body.errors.length) throw new Error(body.errors[0].message);
       return body.data;
     });
+  }
+
+  function points(count) {
+    return Number(count).toLocaleString() + (Number(count) === 1 ? " point" : " points");
+  }
+
+  function checkoutId() {
+    return script.getAttribute("data-checkout-id") || config.checkoutId || null;
   }
 
   function money(value) {
@@ -84,7 +97,8 @@
 
     function refresh() {
       return token().then(function (jwt) {
-        return Promise.all([call(PROGRAM), jwt ? call(ACCOUNT) : Promise.resolve({ loyaltyAccount: null })]);
+        var account = jwt ? call(ACCOUNT, { checkoutId: checkoutId() }) : Promise.resolve({ loyaltyAccount: null });
+        return Promise.all([call(PROGRAM), account]);
       }).then(function (results) {
         state.program = results[0].loyaltyProgram;
         state.account = results[1].loyaltyAccount;
@@ -94,7 +108,7 @@
 
     function redeem(reward) {
       state.error = null;
-      var variables = { rewardId: reward.id, checkoutId: script.getAttribute("data-checkout-id") || config.checkoutId || null };
+      var variables = { rewardId: reward.id, checkoutId: checkoutId() };
       return call(REDEEM, variables).then(function (data) {
         var result = data.loyaltyRedeem;
         if (result.errors.length) { state.error = result.errors[0].message; render(); return; }
@@ -109,15 +123,15 @@
       panel.textContent = "";
       if (!program) { panel.appendChild(el("p", { text: state.error || "Loading\u2026" })); return; }
       if (account) {
-        launcher.textContent = "\u2605 " + account.available.toLocaleString() + " points";
+        launcher.textContent = "\u2605 " + points(account.available);
         var tier = account.tier;
-        panel.appendChild(el("h2", { "data-testid": "loyalty-balance", text: account.available.toLocaleString() + " points" }));
-        if (account.pending) panel.appendChild(el("div", { class: "muted", text: account.pending + " points pending" }));
-        if (account.expiringPoints) panel.appendChild(el("div", { class: "muted", text: account.expiringPoints + " points expire soon" }));
+        panel.appendChild(el("h2", { "data-testid": "loyalty-balance", text: points(account.available) }));
+        if (account.pending) panel.appendChild(el("div", { class: "muted", text: points(account.pending) + " pending" }));
+        if (account.expiringPoints) panel.appendChild(el("div", { class: "muted", text: points(account.expiringPoints) + " expire soon" }));
         panel.appendChild(el("h3", { text: tier.current ? tier.current.name + " member" : "Member" }));
         var bar = el("div", { class: "bar" }, [el("i", { style: "width:" + Math.round(tier.progress * 100) + "%" })]);
         panel.appendChild(bar);
-        if (tier.next) panel.appendChild(el("div", { class: "muted", text: tier.remaining + " more to " + tier.next.name }));
+        panel.appendChild(el("div", { class: "muted", "data-testid": "loyalty-tier-progress", text: tierProgress(program, tier) }));
       } else {
         panel.appendChild(el("h2", { text: "Join our rewards" }));
         panel.appendChild(el("div", { class: "muted", text: "Sign in to earn points on every order." }));
@@ -127,28 +141,58 @@
       if (program.tiers.length) {
         panel.appendChild(el("h3", { text: "Tiers" }));
         panel.appendChild(el("ul", {}, program.tiers.map(function (t) {
-          return el("li", { text: t.name + " \u2014 from " + t.threshold + " points, \u00d7" + t.multiplier + (t.perk ? ", " + t.perk : "") });
+          return el("li", { text: t.name + " \u2014 from " + counted(program, t.threshold) + ", \u00d7" + t.multiplier + (t.perk ? ", " + t.perk : "") });
         })));
       }
       panel.appendChild(el("h3", { text: "Rewards" }));
-      var affordable = account ? account.availableRewards.map(function (r) { return r.id; }) : [];
-      program.rewards.forEach(function (reward) {
-        var button = el("button", { class: "redeem", "data-testid": "loyalty-redeem", text: account ? "Redeem" : "Sign in" });
-        if (!account || affordable.indexOf(reward.id) < 0) button.setAttribute("disabled", "");
-        else button.addEventListener("click", function () { button.setAttribute("disabled", ""); redeem(reward); });
-        panel.appendChild(el("div", { class: "reward" }, [
-          el("span", { text: money(reward.value) + " off \u00b7 " + reward.pointsCost + " pts" }), button]));
-      });
+      (account ? account.rewards : program.rewards).forEach(function (reward) { panel.appendChild(rewardRow(reward, account)); });
+      if (account && !account.rewards.length) panel.appendChild(el("div", { class: "muted", text: "No rewards in your store yet." }));
       if (state.issued) {
         var applied = state.issued.checkoutId ? " \u2014 applied to your checkout" : " \u2014 copied, paste it at checkout";
         panel.appendChild(el("div", { class: "code", "data-testid": "loyalty-code" }, [
           el("span", { text: money(state.issued.value) + " code: " }), el("b", { text: state.issued.code }),
           el("div", { class: "muted", text: applied })]));
       }
+      var codes = account ? account.codes.edges.map(function (edge) { return edge.node; }) : [];
+      if (codes.length) {
+        panel.appendChild(el("h3", { text: "Your codes" }));
+        panel.appendChild(el("ul", { "data-testid": "loyalty-codes" }, codes.map(function (code) {
+          return el("li", {}, [el("b", { text: code.code }), el("span", { text: " \u00b7 " + money(code.value) + " \u00b7 " +
+            new Date(code.createdAt).toLocaleDateString() + (code.checkoutId ? " \u00b7 applied to a checkout" : "") })]);
+        })));
+      }
       if (state.error) panel.appendChild(el("div", { class: "error", text: state.error }));
     }
 
+    function rewardRow(reward, account) {
+      var missing = account ? reward.pointsCost - account.available : null;
+      var button = el("button", { class: "redeem", "data-testid": "loyalty-redeem", text: "Redeem" });
+      var reason = !account ? "Sign in to redeem" : missing > 0 ? points(missing) + " more needed" : "";
+      if (reason) {
+        button.setAttribute("disabled", "");
+        button.setAttribute("title", reason);
+      } else {
+        button.addEventListener("click", function () { button.setAttribute("disabled", ""); redeem(reward); });
+      }
+      return el("div", { class: "reward" }, [
+        el("span", {}, [el("span", { text: money(reward.value) + " off \u00b7 " + points(reward.pointsCost) }),
+          reason ? el("div", { class: "muted", "data-testid": "loyalty-redeem-reason", text: reason }) : null]),
+        button]);
+    }
+
     refresh();
+  }
+
+  // What counts toward a tier, in the program's words: points earned (or money spent) in the rolling window.
+  function counted(program, amount) {
+    var what = program.tierBasis === "spend" ? Number(amount).toLocaleString() + " spent" : points(amount) + " earned";
+    return what + " in " + program.tierWindowDays + " days";
+  }
+
+  function tierProgress(program, tier) {
+    var have = counted(program, tier.qualifying).replace(" in ", " in the last ");
+    if (!tier.next) return have + " \u2014 the top tier.";
+    return have + " \u2014 " + Number(tier.remaining).toLocaleString() + " more to " + tier.next.name + ".";
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mount); else mount();

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 
 from saleor_crm_plugin.auth import Permission
+from saleor_crm_plugin.events import EventKind
 from saleor_crm_plugin.ids import global_id
 from saleor_crm_plugin.ingest import ingest
 from saleor_crm_plugin.profiles.models import CustomerProfile, OrderSnapshot, TimelineEntry
@@ -15,7 +16,7 @@ from saleor_crm_plugin.tickets import actions, emails
 from saleor_crm_plugin.tickets.history import Actor
 from saleor_crm_plugin.tickets.models import Ticket
 
-from ..factories import order_event
+from ..factories import at, customer_event, order_event
 from .conftest import make_user
 
 ADA_ORDER = global_id("Order", "Order:1")
@@ -149,10 +150,11 @@ def test_staff_without_a_ticket_permission_and_anonymous_callers_are_refused(api
     ticket = create(api, ada_token, order=ADA_ORDER)["ticket"]["id"]
     denied = "To access this path, you need one of the following permissions: MANAGE_ORDERS, MANAGE_USERS"
     assert api.error(INBOX, token=plain_staff_token)["message"] == denied
-    assert api.error(INBOX)["message"] == denied
+    sign_in = "You need to sign in to perform this action."  # not the staff wording: a shopper can sign in
+    assert api.error(INBOX)["message"] == sign_in
     update = api.raw(UPDATE, {"id": ticket, "input": {"priority": "HIGH"}}, token=plain_staff_token)
     assert update["errors"][0]["message"] == denied
-    assert api.raw(CREATE, {"input": {"subject": "x", "message": "y"}})["errors"][0]["message"] == denied
+    assert api.raw(CREATE, {"input": {"subject": "x", "message": "y"}})["errors"][0]["message"] == sign_in
     assert api.data(TICKET, {"id": ticket}, token=plain_staff_token) == {"crmTicket": None}
 
 
@@ -242,7 +244,8 @@ def test_rating_by_api_once_and_by_signed_link(api, orders, ada_token, support_t
     token = emails.rating_token(Ticket.objects.get(subject="Broken mug", rating__isnull=True))
     assert api.data(RATE, {"token": token + "x", "score": 3})["crmTicketRate"]["errors"][0]["code"] == "INVALID"
     by_link = api.data(RATE, {"token": token, "score": 3})["crmTicketRate"]  # no login needed
-    assert by_link["ticket"]["rating"]["score"] == 3
+    assert by_link == {"ticket": None, "errors": []}  # the link holder rated, and sees no thread (test_visibility)
+    assert Ticket.objects.filter(subject="Broken mug", rating=3).exists()
 
 
 def test_inbound_email_by_an_app_threads_into_the_ticket(api, orders, ada_token):
@@ -318,3 +321,32 @@ def test_federation_user_and_order_show_their_tickets(api, orders, ada_token, gr
     assert api.data(query, {"r": reps}, token=support_token)["_entities"] == expected
     assert api.data(query, {"r": reps}, token=ada_token)["_entities"] == expected
     assert api.data(query, {"r": reps}, token=grace)["_entities"] == [{"crmTickets": []}] * 2
+
+
+def test_staff_see_why_a_reply_was_not_emailed_and_shoppers_dont(
+    api, orders, ada_token, support_token, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = ""  # a fresh store: no "User emails" plugin, no EMAIL_URL
+    ticket = create(api, ada_token, order=ADA_ORDER)["ticket"]["id"]
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = api.data(REPLY, {"id": ticket, "input": {"message": "Refunded."}}, token=support_token)
+    assert answer["crmTicketReply"]["errors"] == []
+
+    delivery = "query($id: ID!) { crmTicket(id: $id) { messages { body delivery { status reason emailedAt } } } }"
+    messages = api.data(delivery, {"id": ticket}, token=support_token)["crmTicket"]["messages"]
+    assert messages[0] == {"body": "It arrived in pieces.", "delivery": None}  # the shopper's own: not emailed
+    assert messages[1]["delivery"]["status"] == "NOT_SENT" and messages[1]["delivery"]["emailedAt"] is None
+    assert "no email set up" in messages[1]["delivery"]["reason"]
+    shopper_view = api.data(delivery, {"id": ticket}, token=ada_token)["crmTicket"]["messages"]
+    assert [m["delivery"] for m in shopper_view] == [None, None]
+
+
+def test_the_rating_link_of_a_deleted_customer_is_dead(api, orders, ada_token, support_token):
+    ticket = create(api, ada_token, order=ADA_ORDER)["ticket"]["id"]
+    api.data(UPDATE, {"id": ticket, "input": {"status": "SOLVED"}}, token=support_token)
+    token = emails.rating_token(Ticket.objects.get())
+    ingest(customer_event(EventKind.CUSTOMER_DELETED, updated_at=at(days=10)))
+
+    errors = api.data(RATE, {"token": token, "score": 1, "comment": "call me on 555-0199"})["crmTicketRate"]["errors"]
+    assert [e["code"] for e in errors] == ["INVALID"]
+    assert Ticket.objects.get().rated_at is None and Ticket.objects.get().rating_comment == ""

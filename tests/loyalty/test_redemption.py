@@ -80,9 +80,13 @@ def test_redeem_onto_own_checkout_only(rich_ada):
     ingest(checkout_event(token="grace-checkout", user=2, email="grace@example.com"))
     issued = redeem_points(rich_ada, points=500, checkout_id="ada-checkout")
     assert issued.checkout_id == "ada-checkout"
-    with pytest.raises(LoyaltyError) as error:
-        redeem_points(rich_ada, points=500, checkout_id="grace-checkout")
-    assert error.value.code == "REWARD_NOT_ISSUED"
+    refusals = []
+    for checkout in ("grace-checkout", "no-such-checkout"):  # someone else's answers exactly like a missing one
+        with pytest.raises(LoyaltyError) as error:
+            redeem_points(rich_ada, points=500, checkout_id=checkout)
+        refusals.append((error.value.field, error.value.code, error.value.message))
+    assert refusals == [("checkoutId", "NOT_FOUND", "Checkout not found.")] * 2
+    assert not Redemption.objects.filter(checkout_id="grace-checkout").exists()  # no foreign token kept
     assert balances(rich_ada) == (500, 0, 0)
 
 
@@ -138,7 +142,9 @@ def test_reconcile_reports_and_repairs_drift(rich_ada):
     with pytest.raises(SystemExit):
         call_command("crm_loyalty_reconcile", stdout=out)
     assert f"account {acc.pk}: available 12345 -> 1000, lifetime 1 -> 1000" in out.getvalue()
-    call_command("crm_loyalty_reconcile", "--repair", stdout=out)
+    with pytest.raises(SystemExit) as exited:  # drift found is a failure for cron, repaired or not
+        call_command("crm_loyalty_reconcile", "--repair", stdout=out)
+    assert exited.value.code == 1
     assert balances(rich_ada) == (1000, 0, 0)
     out = StringIO()
     call_command("crm_loyalty_reconcile", stdout=out)

@@ -94,3 +94,16 @@ def crm_plugin(settings, db):
     _reset_crm_caches()
     if letters:
         pytest.fail("CRM events ended as dead letters:\n" + "\n\n".join(f"{key}\n{error}" for key, error in letters))
+
+
+@pytest.fixture
+def shopper_profile(crm_plugin, user_api_client):
+    """The fixture customer, known to the CRM through a real Saleor mutation (accountUpdate)."""
+    from saleor.graphql.tests.utils import get_graphql_content
+
+    from saleor_crm_plugin.ids import global_id
+    from saleor_crm_plugin.profiles.models import CustomerProfile
+
+    account_update = """mutation { accountUpdate(input: {firstName: "Ada"}) { errors { field message } } }"""
+    get_graphql_content(user_api_client.post_graphql(account_update))
+    return CustomerProfile.objects.get(saleor_user_id=global_id("User", user_api_client.user.pk))

@@ -75,3 +75,44 @@ def test_an_abandoned_checkout_reminder_goes_out_through_saleor(
     assert client.get(pixel)["Content-Type"] == "image/gif"
     message.refresh_from_db()
     assert message.opens == 1
+
+
+def test_an_opt_out_in_the_crm_reaches_saleor_and_no_account_update_reverts_it(
+    crm_plugin,
+    staff_client,  # noqa: F811
+    shop,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    from saleor_crm_plugin.events import Event, EventKind
+    from saleor_crm_plugin.ingest import ingest
+    from saleor_crm_plugin.profiles.actions import set_marketing_consent
+    from saleor_crm_plugin.profiles.models import ConsentSource, CustomerProfile
+    from saleor_crm_plugin.saleor.event_builders import customer_payload
+
+    from .test_flows import CUSTOMER_UPDATE
+
+    run(staff_client, CUSTOMER_CREATE, {"input": {
+        "email": "grace@example.com", "firstName": "Grace", "redirectUrl": REDIRECT_URL, "channel": shop.channel.slug,
+        "metadata": [{"key": "marketing_consent", "value": "true"}]}}, "customerCreate")  # fmt: skip
+    grace = User.objects.get(email="grace@example.com")
+    grace.first_name = "Gracie"
+    grace.save(update_fields=["first_name", "updated_at"])  # a change whose event is still in flight:
+    built_before = Event(EventKind.CUSTOMER_UPDATED, customer_payload(grace))  # built, not yet delivered
+    profile = CustomerProfile.objects.get(email="grace@example.com")
+    assert profile.marketing_consent is True
+
+    with django_capture_on_commit_callbacks(execute=True):
+        set_marketing_consent(profile, False, source=ConsentSource.SHOPPER)
+    grace.refresh_from_db()
+    assert grace.metadata["marketing_consent"] == "false"  # written back through the metadata mirror
+
+    ingest(built_before)  # the late one: from before the opt-out
+    profile.refresh_from_db()
+    assert (profile.first_name, profile.marketing_consent) == ("Gracie", False)
+    with django_capture_on_commit_callbacks(execute=True):  # a real newer update (a name change)
+        run(staff_client, CUSTOMER_UPDATE, {"id": gid("User", grace.pk), "input": {"lastName": "Hopper"}},
+            "customerUpdate")  # fmt: skip
+
+    profile.refresh_from_db()
+    assert (profile.first_name, profile.last_name) == ("Gracie", "Hopper")  # both updates applied
+    assert (profile.marketing_consent, profile.consent_source) == (False, "shopper")  # the opt-out stands

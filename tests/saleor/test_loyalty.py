@@ -17,7 +17,7 @@ from saleor.giftcard import GiftCardEvents  # noqa: E402
 from saleor.giftcard.models import GiftCard  # noqa: E402
 
 from saleor_crm_plugin.loyalty.earning import release_due_points  # noqa: E402
-from saleor_crm_plugin.loyalty.models import LoyaltyAccount, OrderPoints, PointsLedgerEntry  # noqa: E402
+from saleor_crm_plugin.loyalty.models import LoyaltyAccount, OrderPoints, PointsLedgerEntry, Redemption  # noqa: E402
 from saleor_crm_plugin.loyalty.program import current_program  # noqa: E402
 from saleor_crm_plugin.settings import reload_settings  # noqa: E402
 
@@ -141,8 +141,19 @@ def test_refused_gift_card_gives_the_points_back(loyalty_plugin, request, client
     store.mark_paid(staff, store.draft_order(staff, customer_user))
     release_due_points(current_program(), timezone.now() + timedelta(days=15))
     before = crm(client, ACCOUNT, token)["loyaltyAccount"]["available"]
+    # Someone else's checkout answers exactly like a missing one, and nothing keeps its token.
     other = Checkout.objects.create(channel=store.channel, currency="USD", email="someone@example.com")
-    result = crm(client, REDEEM, token, {"points": 100, "checkoutId": gid("Checkout", other.token)})["loyaltyRedeem"]
+    answers = [
+        crm(client, REDEEM, token, {"points": 100, "checkoutId": checkout_id})["loyaltyRedeem"]["errors"]
+        for checkout_id in (gid("Checkout", other.token), gid("Checkout", "00000000-0000-0000-0000-000000000000"))
+    ]
+    assert answers[0] == answers[1] == [{"field": "checkoutId", "code": "NOT_FOUND", "message": "Checkout not found."}]
+    assert not Redemption.objects.exists()
+    # The shopper's own checkout, in a channel that takes no gift cards: Saleor refuses, the points come back.
+    store.channel.allow_legacy_gift_card_use = False
+    store.channel.save(update_fields=["allow_legacy_gift_card_use"])
+    own = Checkout.objects.create(channel=store.channel, currency="USD", user=customer_user, email=customer_user.email)
+    result = crm(client, REDEEM, token, {"points": 100, "checkoutId": gid("Checkout", own.token)})["loyaltyRedeem"]
     assert [e["code"] for e in result["errors"]] == ["REWARD_NOT_ISSUED"]
     assert crm(client, ACCOUNT, token)["loyaltyAccount"]["available"] == before
     assert not GiftCard.objects.exists()

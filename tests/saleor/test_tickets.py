@@ -137,3 +137,13 @@ def test_replies_go_through_the_channels_user_email_smtp_setup(crm_plugin, setti
     assert (connection.host, int(connection.port), connection.use_tls) == ("smtp.store.test", 2525, True)
     connection, _ = _store_connection(None)  # no order: the store's first active channel
     assert connection.host == "smtp.store.test"
+
+
+def test_a_fresh_store_without_mail_keeps_replies_not_sent_and_says_why(crm_plugin, settings, channel_USD):
+    """No "User emails" plugin and no EMAIL_URL: Saleor leaves EMAIL_BACKEND empty (dj_email_url.parse(""))."""
+    from saleor_crm_plugin.ports import MailNotSetUp
+    from saleor_crm_plugin.saleor.mail import SaleorMailer
+
+    settings.EMAIL_BACKEND = ""
+    with pytest.raises(MailNotSetUp, match='"User emails" plugin'):
+        SaleorMailer().send(to="ada@example.com", subject="Re: hi", text="hello", channel=channel_USD.slug)

@@ -46,3 +46,13 @@ def test_export_to_stdout_and_unknown_segment(store):
     ]
     with pytest.raises(CommandError, match="No segment"):
         call_command("crm_segment_export", "missing", no_progress=True)
+
+
+def test_an_unevaluated_segment_is_refused_not_exported_empty(store, tmp_path):
+    actions.create_segment("Buyers", "orders_count >= 1")  # its evaluation waits for the commit: not yet run
+    path = tmp_path / "buyers.csv"
+    with pytest.raises(CommandError, match="not been evaluated yet") as refused:
+        call_command("crm_segment_export", "buyers", output=str(path), no_progress=True)
+    assert refused.value.returncode == 1 and not path.exists()
+    call_command("crm_segment_export", "buyers", output=str(path), no_progress=True, evaluate=True)
+    assert [row["email"] for row in csv.DictReader(path.open())] == [f"shopper{pk}@example.com" for pk in (1, 2, 3)]

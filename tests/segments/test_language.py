@@ -41,6 +41,10 @@ def error_of(query: str) -> SegmentQueryError:
         ("last_order_at < 2025-02-30", "2025-02-30 is not a valid date", 1, 17),
         ("last_order_at < -999999y", "reaches more than 100 years away", 1, 17),
         ("orders_count = 99999999999", "99999999999 is too large", 1, 16),
+        ("last_order_at > 9999-12-31", "9999-12-31 is out of range: dates go from year 1900 to 2999", 1, 17),
+        ("last_order_at <= 9999-12-31T23:59", "is out of range", 1, 18),
+        ("orders_since(0001-01-01) > 1", "0001-01-01 is out of range", 1, 14),
+        ('spent("USD") > 999999999999999999', "has too many digits", 1, 16),
         ("orders_count", "the query ends too early", 1, 13),
         ("orders_count = 1 $", "unexpected character '$'", 1, 18),
         ("", "the query is empty", None, None),
@@ -85,6 +89,8 @@ VALUES = st.one_of(
     st.decimals(allow_nan=False, allow_infinity=False, places=4).map(str),
     st.text(max_size=8).map(lambda s: '"' + s.replace("\\", "").replace('"', "") + '"'),
     st.sampled_from(["true", "false", "null", "-30d", "-12m", "+2w", "2025-01-31", "2025-13-01", "-99999d"]),
+    # the edges of what dates and numbers can hold
+    st.sampled_from(["9999-12-31", "9999-12-31T23:59", "0001-01-01", "2147483647", "-2147483648", "1" * 30]),
 )
 
 

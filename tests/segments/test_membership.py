@@ -46,7 +46,7 @@ def repeat(store, django_capture_on_commit_callbacks):
 
 def test_creating_a_segment_evaluates_it_silently(store, repeat):
     assert members(repeat) == {store[1].pk, store[3].pk}
-    assert repeat.member_count == 2 and repeat.evaluated_at is not None
+    assert repeat.evaluated_at is not None
     assert changes(repeat) == []  # the first members did not "enter": the segment is new
     assert list(repeat.evaluations.values_list("member_count", "entered", "left")) == [(2, 0, 0)]
 
@@ -83,8 +83,6 @@ def test_live_recheck_after_each_ingested_run(store, repeat):
     ingest(cancel)
     assert members(repeat) == {store[1].pk, store[3].pk}
     assert changes(repeat)[-1] == (store[2].pk, "left", False)
-    repeat.refresh_from_db()
-    assert repeat.member_count == 2
     assert TimelineEntry.objects.filter(profile=store[2], kind__startswith="segment.").count() == 2
     # a replayed event changes nothing
     buy(2, "2-1", days=20)

@@ -249,9 +249,9 @@ def test_macros_fill_placeholders_safely_and_refuse_unknown_ones(ada, ada_order,
 
 
 def test_a_typo_in_the_sla_settings_falls_back_to_the_defaults(ada, crm_settings):
-    crm_settings(ticket_business_hours="weekdays 9 to 5")
+    crm_settings(ticket_business_hours="weekdays 9 to 5", ticket_sla_first_response="normal=8h")
     ticket = open_for(ada)  # still opens
-    # the defaults: normal = 8 business hours, mon-fri 09:00-17:00 -> Tuesday 10:00
+    # only the broken field falls back (to mon-fri 09:00-17:00); the valid 8 h target stays -> Tuesday 10:00
     assert ticket.first_response_due_at == datetime(2025, 3, 4, 10, tzinfo=UTC)
 
 

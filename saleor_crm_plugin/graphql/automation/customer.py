@@ -1,5 +1,5 @@
 """What automation adds to ``CrmCustomer``: the marketing state (the shopper sees their own) and,
-for staff, the post-purchase survey answers and their NPS.
+for staff, the post-purchase survey answers and their NPS. Who sees which is ``CrmCustomer``'s guard.
 
 Kept apart from ``types.py`` because ``profiles/types.py`` imports it: it must not import that back.
 """
@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import graphene
 
-from ...auth import Permission
 from ...automation.models import MarketingPreference
 from ...automation.surveys import nps
 from ...profiles.models import CustomerProfile
-from ..core.permissions import require, require_profile_access
 from .dataloaders import MarketingPreferenceLoader, SurveyResponsesLoader
 
 
 class CrmMarketingState(graphene.ObjectType):
-    consent = graphene.Boolean(description="The store's marketing consent; null when the customer never said.")
+    consent = graphene.Boolean(description="Marketing consent (the CRM's, mirrored to the store); null if never said.")
+    consent_changed_at = graphene.DateTime(description="When consent last changed; null if never.")
+    consent_source = graphene.String(
+        description="Where the last consent change came from: shopper, staff, unsubscribe_link or store."
+    )
     unsubscribed = graphene.Boolean(required=True, description="The customer said no more marketing messages.")
     unsubscribed_at = graphene.DateTime()
     source = graphene.String(
@@ -33,6 +35,8 @@ class CrmMarketingState(graphene.ObjectType):
         unsubscribed_at = preference.unsubscribed_at if preference else None
         return CrmMarketingState(
             consent=profile.marketing_consent,
+            consent_changed_at=profile.consent_changed_at,
+            consent_source=profile.consent_source or None,
             unsubscribed=unsubscribed_at is not None,
             unsubscribed_at=unsubscribed_at,
             source=(preference.source or None) if preference else None,
@@ -50,16 +54,13 @@ class CrmSurveyResponse(graphene.ObjectType):
 
 
 def resolve_marketing(profile: CustomerProfile, info):
-    require_profile_access(info, profile)
     preference = MarketingPreferenceLoader(info.context).load(profile.pk)
     return preference.then(lambda found: CrmMarketingState.of(profile, found))
 
 
 def resolve_survey_responses(profile: CustomerProfile, info):
-    require(info, Permission.MANAGE_USERS)
     return SurveyResponsesLoader(info.context).load(profile.pk)
 
 
 def resolve_nps(profile: CustomerProfile, info):
-    require(info, Permission.MANAGE_USERS)
     return SurveyResponsesLoader(info.context).load(profile.pk).then(lambda rows: nps([row.score for row in rows]))

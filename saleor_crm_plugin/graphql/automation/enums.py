@@ -1,5 +1,6 @@
 import graphene
 
+from ...automation import error_codes
 from ...automation.models import MessageStatus
 
 # Enum values are the stored values: graphene 2 hands resolvers an enum argument's value.
@@ -9,11 +10,4 @@ CrmMessageStatusEnum = graphene.Enum(
     description="Where a flow's message stands: SENDING is claimed by a worker and never handed out twice.",
 )
 
-
-class CrmAutomationErrorCode(graphene.Enum):
-    GRAPHQL_ERROR = "GRAPHQL_ERROR"
-    INVALID = "INVALID"
-    NOT_FOUND = "NOT_FOUND"
-    REQUIRED = "REQUIRED"
-    UNIQUE = "UNIQUE"
-    BUILTIN_FLOW = "BUILTIN_FLOW"
+CrmAutomationErrorCode = graphene.Enum.from_enum(error_codes.CrmAutomationErrorCode)

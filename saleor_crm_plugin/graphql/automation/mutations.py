@@ -15,9 +15,10 @@ from ...automation import actions
 from ...automation.errors import NOT_FOUND, AutomationError
 from ...automation.models import Flow
 from ...profiles.models import CustomerProfile
+from ..core import scalars
 from ..core.errors import error_type, int_pk_or_error
 from ..core.mutations import CRMMutation
-from ..core.permissions import require
+from ..core.permissions import caller_of, require
 from ..profiles.types import CrmCustomer
 from .customer import CrmMarketingState
 from .enums import CrmAutomationErrorCode
@@ -34,7 +35,7 @@ class CrmFlowStepInput(graphene.InputObjectType):
     subject = graphene.String(description="Required; a template.")
     text = graphene.String(description="Required; the plain-text template.")
     html = graphene.String(description="The HTML template (autoescaped).")
-    translations = graphene.JSONString(description='{"pl": {"subject": …, "text": …, "html": …}}')
+    translations = scalars.JSONString(description='{"pl": {"subject": …, "text": …, "html": …}}')
     incentive_points = graphene.Int(description="Loyalty points given with the message.")
     discount_code = graphene.String()
 
@@ -193,5 +194,5 @@ class CrmCustomerMarketingUpdate(AutomationMutation):
         profile = CustomerProfile.objects.filter(pk=_pk(id, "CrmCustomer", "id")).first()
         if profile is None:
             raise AutomationError("id", NOT_FOUND, f"Couldn't resolve to a customer: {id}")
-        preference = actions.set_customer_unsubscribed(profile, unsubscribed, timezone.now())
+        preference = actions.set_customer_unsubscribed(profile, unsubscribed, timezone.now(), by=caller_of(info).user)
         return cls(customer=profile, marketing=CrmMarketingState.of(profile, preference), errors=[])

@@ -7,20 +7,18 @@ delivery details and tracking stay staff-only.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import graphene
 from graphene import relay
 from promise import Promise
 
-from ...auth import Permission
 from ...automation.models import Flow, Message
 from ...automation.stats import FlowStats
+from ..core import scalars
 from ..core.connection import CountableConnection, Page, cursor_for, decode_cursor, page_size
-from ..core.permissions import require
 from ..core.types import Money, MoneyAmount
+from ..core.visibility import MANAGERS, SHOPPER_OR_MANAGER, guard_fields
 from ..profiles.dataloaders import ProfileByIdLoader
-from ..profiles.types import CrmCustomer, visible_profile
+from ..profiles.types import CrmCustomer, owner_by_profile_id, visible_profile
 from .dataloaders import (
     MESSAGE_ORDERING,
     FlowByIdLoader,
@@ -33,10 +31,6 @@ from .enums import CrmMessageStatusEnum
 from .filters import Conditions, CrmMessageFilterInput, message_conditions
 
 
-def staff_only(info) -> None:
-    require(info, Permission.MANAGE_USERS)
-
-
 class CrmFlowStep(graphene.ObjectType):
     position = graphene.Int(required=True, description="From 1.")
     wait_minutes = graphene.Int(required=True, description="After the trigger (first step) or the previous step.")
@@ -46,7 +40,7 @@ class CrmFlowStep(graphene.ObjectType):
     subject = graphene.String(required=True, description="A template, like text.")
     text = graphene.String(required=True, description="The plain-text template.")
     html = graphene.String(required=True, description="The HTML template (autoescaped); empty for text only.")
-    translations = graphene.JSONString(
+    translations = scalars.JSONString(
         required=True, description='Per language: {"pl": {"subject": …, "text": …, "html": …}}.'
     )
     incentive_points = graphene.Int(required=True, description="Loyalty points given when the message is sent.")
@@ -78,9 +72,9 @@ class CrmFlowStats(graphene.ObjectType):
     revenue = graphene.List(
         graphene.NonNull(Money), required=True, description="Attributed orders' totals, per currency."
     )
-    open_rate = graphene.Decimal(description="Opened / sent, 4 places (0.2500 is 25 %); null when nothing was sent.")
-    click_rate = graphene.Decimal(description="Clicked / sent; null when nothing was sent.")
-    conversion_rate = graphene.Decimal(description="Converted / sent; null when nothing was sent.")
+    open_rate = scalars.Decimal(description="Opened / sent, 4 places (0.2500 is 25 %); null when nothing was sent.")
+    click_rate = scalars.Decimal(description="Clicked / sent; null when nothing was sent.")
+    conversion_rate = scalars.Decimal(description="Converted / sent; null when nothing was sent.")
 
     class Meta:
         description = "What a flow achieved, over its whole history."
@@ -159,14 +153,6 @@ class CrmFlowCountableConnection(CountableConnection):
         node = CrmFlow
 
 
-def _staff_field(read: Callable[[Message], object]):
-    def resolve(root: Message, info):
-        staff_only(info)
-        return read(root)
-
-    return staticmethod(resolve)
-
-
 class CrmMessage(graphene.ObjectType):
     flow = graphene.Field(CrmFlow, description="Requires MANAGE_USERS.")
     flow_name = graphene.String(required=True)
@@ -194,20 +180,24 @@ class CrmMessage(graphene.ObjectType):
         interfaces = (relay.Node,)
         description = "A message a flow made for one customer and step."
 
-    resolve_email = _staff_field(lambda m: m.email or None)
-    resolve_reason = _staff_field(lambda m: m.reason or None)
-    resolve_send_at = _staff_field(lambda m: m.send_at)
-    resolve_opened_at = _staff_field(lambda m: m.opened_at)
-    resolve_opens = _staff_field(lambda m: m.opens)
-    resolve_clicked_at = _staff_field(lambda m: m.clicked_at)
-    resolve_clicks = _staff_field(lambda m: m.clicks)
-    resolve_converted_at = _staff_field(lambda m: m.converted_at)
-    resolve_order_id = _staff_field(lambda m: m.order_id or None)
-    resolve_revenue = _staff_field(lambda m: MoneyAmount(m.revenue, m.currency) if m.converted_at else None)
+    @staticmethod
+    def resolve_email(root: Message, info):
+        return root.email or None
+
+    @staticmethod
+    def resolve_reason(root: Message, info):
+        return root.reason or None
+
+    @staticmethod
+    def resolve_order_id(root: Message, info):
+        return root.order_id or None
+
+    @staticmethod
+    def resolve_revenue(root: Message, info):
+        return MoneyAmount(root.revenue, root.currency) if root.converted_at else None
 
     @staticmethod
     def resolve_flow(root: Message, info):
-        staff_only(info)
         return FlowByIdLoader(info.context).load(root.flow_id)
 
     @staticmethod
@@ -225,6 +215,17 @@ class CrmMessage(graphene.ObjectType):
     @staticmethod
     def resolve_channel(root: Message, info):
         return root.channel or None
+
+
+# The shopper sees what reached them; delivery details and tracking are the merchant's.
+DELIVERY_AND_TRACKING = ("flow", "email", "reason", "send_at", "opened_at", "opens", "clicked_at", "clicks")
+CONVERSION = ("converted_at", "order_id", "revenue")
+guard_fields(
+    CrmMessage,
+    owner=owner_by_profile_id,
+    default=SHOPPER_OR_MANAGER,
+    audiences=dict.fromkeys((*DELIVERY_AND_TRACKING, *CONVERSION), MANAGERS),
+)
 
 
 class CrmMessageCountableConnection(CountableConnection):

@@ -23,11 +23,3 @@ def owns_profile(caller: Caller, profile) -> bool:
         and profile.saleor_user_id is not None
         and (profile.saleor_user_id == caller.user_global_id)
     )
-
-
-def require_profile_access(info, profile, *permissions: Permission) -> None:
-    """The profile's own shopper, or staff with ``permissions`` (``MANAGE_USERS`` by default)."""
-    permissions = permissions or (Permission.MANAGE_USERS,)
-    caller = caller_of(info)
-    if not (any(caller.has_permission(p) for p in permissions) or owns_profile(caller, profile)):
-        raise PermissionDenied(permissions)

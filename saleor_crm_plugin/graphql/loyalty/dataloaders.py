@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...loyalty.channels import last_order_channels
 from ...loyalty.models import LoyaltyAccount, OrderPoints, Reward
 from ..core.dataloaders import DataLoader, grouped
 
@@ -26,9 +27,13 @@ class PendingPointsByAccountIdLoader(DataLoader[int, list[OrderPoints]]):
     context_key = "loyalty_pending_by_account_id"
 
     def batch_load(self, keys):
-        rows = OrderPoints.objects.filter(
-            account_id__in=keys, released_at__isnull=True, cancelled_at__isnull=True, points__gt=0
-        ).order_by("placed_at", "pk")
+        rows = (
+            OrderPoints.objects.filter(
+                account_id__in=keys, released_at__isnull=True, cancelled_at__isnull=True, points__gt=0
+            )
+            .select_related("account")
+            .order_by("placed_at", "pk")
+        )
         return [[row for row in bucket if row.remaining > 0] for bucket in grouped(rows, lambda r: r.account_id, keys)]
 
 
@@ -40,3 +45,13 @@ class ActiveRewardsLoader(DataLoader[str, list[Reward]]):
     def batch_load(self, keys):
         rewards = list(Reward.objects.filter(is_active=True))
         return [[r for r in rewards if not key or r.channel == key] for key in keys]
+
+
+class LastOrderChannelLoader(DataLoader[int, str | None]):
+    """Keyed by profile: the channel of the shopper's newest order (whose rewards they are offered)."""
+
+    context_key = "loyalty_last_order_channel"
+
+    def batch_load(self, keys):
+        channels = last_order_channels(list(keys))
+        return [channels.get(key) for key in keys]

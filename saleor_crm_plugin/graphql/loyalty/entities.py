@@ -1,11 +1,13 @@
-"""What loyalty adds to Saleor's ``User`` and ``Order`` entities (composed in ``graphql/entities.py``)."""
+"""What loyalty adds to Saleor's ``User`` and ``Order`` entities (composed in ``graphql/entities.py``).
+
+Null both for an ID the CRM doesn't know and for one the caller may not see, like Saleor's ``_entities``.
+"""
 
 from __future__ import annotations
 
 import graphene
 
-from ...auth import Permission
-from ..core.permissions import require_profile_access
+from ..core.visibility import SHOPPER_OR_SUPPORT, sees_any
 from ..profiles.dataloaders import ProfileByIdLoader, ProfileByUserIdLoader
 from .dataloaders import OrderPointsByOrderIdLoader
 from .schema import visible_account
@@ -29,10 +31,6 @@ class LoyaltyOrderFields:
             if standing is None:
                 return None
             owner = ProfileByIdLoader(info.context).load(standing.account.profile_id)
-            return owner.then(lambda profile: check(standing, profile))
-
-        def check(standing, profile):
-            require_profile_access(info, profile, Permission.MANAGE_ORDERS, Permission.MANAGE_USERS)
-            return standing
+            return owner.then(lambda profile: standing if sees_any(info, profile, SHOPPER_OR_SUPPORT) else None)
 
         return OrderPointsByOrderIdLoader(info.context).load(root.id).then(with_owner)

@@ -1,17 +1,9 @@
 import graphene
 
+from ...loyalty import error_codes
 from ...loyalty.models import LedgerKind
 
-
-class LoyaltyErrorCode(graphene.Enum):
-    GRAPHQL_ERROR = "GRAPHQL_ERROR"
-    INVALID = "INVALID"
-    NOT_FOUND = "NOT_FOUND"
-    REQUIRED = "REQUIRED"
-    INSUFFICIENT_POINTS = "INSUFFICIENT_POINTS"
-    MINIMUM_POINTS = "MINIMUM_POINTS"
-    INACTIVE = "INACTIVE"
-    REWARD_NOT_ISSUED = "REWARD_NOT_ISSUED"
+LoyaltyErrorCode = graphene.Enum.from_enum(error_codes.LoyaltyErrorCode)
 
 
 LoyaltyLedgerKind = graphene.Enum(

@@ -7,7 +7,8 @@ import graphene
 from ...auth import Permission
 from ...loyalty.program import current_program
 from ..core.errors import PermissionDenied
-from ..core.permissions import caller_of, require_profile_access
+from ..core.permissions import caller_of
+from ..core.visibility import SHOPPER_OR_MANAGER, sees_any
 from ..profiles.dataloaders import ProfileByUserIdLoader
 from . import mutations
 from .dataloaders import AccountByProfileIdLoader
@@ -39,12 +40,12 @@ class LoyaltyQueries(graphene.ObjectType):
 
 
 def visible_account(info, profile):
-    """The profile's account, once the caller is allowed to see it (``profile`` may be a promise)."""
+    """The profile's account if the caller may see it, else None, exactly as for a missing customer
+    (``profile`` may be a promise)."""
 
     def load(found):
-        if found is None:
+        if not sees_any(info, found, SHOPPER_OR_MANAGER):
             return None
-        require_profile_access(info, found)
         return AccountByProfileIdLoader(info.context).load(found.pk)
 
     return profile.then(load) if hasattr(profile, "then") else load(profile)

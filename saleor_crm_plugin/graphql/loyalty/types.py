@@ -9,18 +9,22 @@ from django.utils import timezone
 from graphene import relay
 
 from ...ids import global_id
+from ...loyalty.channels import reward_channel
 from ...loyalty.models import LoyaltyAccount as Account
 from ...loyalty.models import OrderPoints, PointsLedgerEntry, Redemption, Reward
-from ...loyalty.program import Program, Tier, current_program
+from ...loyalty.program import Program, Tier, current_program, points_text
 from ...loyalty.tiers import qualifying
+from ..core import scalars
 from ..core.connection import CountableConnection, paginate
 from ..core.types import Money, MoneyAmount
+from ..core.visibility import SHOPPER_OR_MANAGER, SHOPPER_OR_SUPPORT, guard_fields
 from ..profiles.dataloaders import ProfileByIdLoader
-from ..profiles.types import USER_ENTITY, CrmCustomer, user_entity
-from .dataloaders import ActiveRewardsLoader, PendingPointsByAccountIdLoader
+from ..profiles.types import USER_ENTITY, CrmCustomer, owner_by_profile_id, user_entity
+from .dataloaders import ActiveRewardsLoader, LastOrderChannelLoader, PendingPointsByAccountIdLoader
 from .enums import LoyaltyLedgerKind, LoyaltyOrderPointsStatus
 
 LEDGER_ORDERING = ("-occurred_at", "-id")
+CODES_ORDERING = ("-created_at", "-id")
 
 
 def plain(value) -> Decimal:
@@ -31,7 +35,7 @@ def plain(value) -> Decimal:
 class LoyaltyTier(graphene.ObjectType):
     name = graphene.String(required=True)
     threshold = graphene.Int(required=True, description="Qualifying points (or spend) over the rolling window.")
-    multiplier = graphene.Decimal(required=True, description="Points earned per point a Bronze shopper earns.")
+    multiplier = scalars.Decimal(required=True, description="Points earned per point a Bronze shopper earns.")
     perk = graphene.String(required=True)
 
     @staticmethod
@@ -45,8 +49,8 @@ class LoyaltyTierProgress(graphene.ObjectType):
     current = graphene.Field(LoyaltyTier, description="Null before the first tier is reached.")
     next = graphene.Field(LoyaltyTier, description="Null at the top tier.")
     basis = graphene.String(required=True, description="`points` or `spend`.")
-    qualifying = graphene.Decimal(required=True, description="Qualifying points or spend in the window.")
-    remaining = graphene.Decimal(description="How much more reaches the next tier.")
+    qualifying = scalars.Decimal(required=True, description="Qualifying points or spend in the window.")
+    remaining = scalars.Decimal(description="How much more reaches the next tier.")
     progress = graphene.Float(required=True, description="0..1 of the way from the current tier to the next.")
     since = graphene.DateTime()
     kept_until = graphene.DateTime(description="The tier is kept at least until then.")
@@ -154,6 +158,11 @@ class LoyaltyRedemption(graphene.ObjectType):
         return root.reference or None
 
 
+class LoyaltyRedemptionCountableConnection(CountableConnection):
+    class Meta:
+        node = LoyaltyRedemption
+
+
 class LoyaltyAccount(graphene.ObjectType):
     customer = graphene.Field(CrmCustomer, required=True)
     available = graphene.Int(required=True, description="Points the shopper can redeem now.")
@@ -165,8 +174,31 @@ class LoyaltyAccount(graphene.ObjectType):
     expiring_points = graphene.Int(required=True, description="Points that expire soon.")
     expiring_at = graphene.DateTime(description="When the expiring points expire.")
     birth_date = graphene.Date()
+    reward_channel = graphene.String(
+        checkout_id=graphene.ID(description="The shopper's checkout, whose channel then decides."),
+        description="The channel whose rewards the shopper may redeem: the checkout's, else their newest order's, "
+        "else the store's reward channel. Null for a checkout that isn't theirs.",
+    )
+    rewards = graphene.List(
+        graphene.NonNull(LoyaltyReward),
+        required=True,
+        checkout_id=graphene.ID(),
+        description="Active rewards of the shopper's reward channel, affordable or not.",
+    )
     available_rewards = graphene.List(
-        graphene.NonNull(LoyaltyReward), required=True, description="Active rewards the balance affords."
+        graphene.NonNull(LoyaltyReward),
+        required=True,
+        checkout_id=graphene.ID(),
+        description="Active rewards of the shopper's reward channel that the balance affords.",
+    )
+    codes = graphene.Field(
+        lambda: LoyaltyRedemptionCountableConnection,
+        first=graphene.Int(),
+        after=graphene.String(),
+        last=graphene.Int(),
+        before=graphene.String(),
+        required=True,
+        description="Reward codes issued to the shopper, newest first.",
     )
     ledger = graphene.Field(
         LoyaltyLedgerEntryCountableConnection,
@@ -195,16 +227,56 @@ class LoyaltyAccount(graphene.ObjectType):
         return PendingPointsByAccountIdLoader(info.context).load(root.pk)
 
     @staticmethod
-    def resolve_available_rewards(root: Account, info):
-        return (
-            ActiveRewardsLoader(info.context)
-            .load("")
-            .then(lambda rewards: [r for r in rewards if r.points_cost <= root.available])
+    def resolve_reward_channel(root: Account, info, checkout_id=None):
+        return _reward_channel(root, info, checkout_id)
+
+    @staticmethod
+    def resolve_rewards(root: Account, info, checkout_id=None):
+        return _channel_rewards(root, info, checkout_id)
+
+    @staticmethod
+    def resolve_available_rewards(root: Account, info, checkout_id=None):
+        return _channel_rewards(root, info, checkout_id).then(
+            lambda rewards: [r for r in rewards if r.points_cost <= root.available]
         )
+
+    @staticmethod
+    def resolve_codes(root: Account, info, **page):
+        issued = Redemption.objects.filter(account_id=root.pk, status=Redemption.ISSUED)
+        return paginate(issued, CODES_ORDERING, page, "codes")
 
     @staticmethod
     def resolve_ledger(root: Account, info, **page):
         return paginate(PointsLedgerEntry.objects.filter(account_id=root.pk), LEDGER_ORDERING, page, "ledger")
+
+
+guard_fields(LoyaltyAccount, owner=owner_by_profile_id, default=SHOPPER_OR_MANAGER)
+guard_fields(
+    LoyaltyOrderPoints,
+    owner=lambda standing, info: ProfileByIdLoader(info.context).load(standing.account.profile_id),
+    default=SHOPPER_OR_SUPPORT,  # an order's points: its shopper, or staff looking at the order
+)
+
+
+def _reward_channel(account: Account, info, checkout_id: str | None):
+    program = current_program()
+    return (
+        ProfileByIdLoader(info.context)
+        .load(account.profile_id)
+        .then(
+            lambda profile: (
+                LastOrderChannelLoader(info.context)
+                .load(account.profile_id)
+                .then(lambda last: reward_channel(profile, checkout_id, program, last))
+            )
+        )
+    )
+
+
+def _channel_rewards(account: Account, info, checkout_id: str | None):
+    return _reward_channel(account, info, checkout_id).then(
+        lambda channel: ActiveRewardsLoader(info.context).load(channel) if channel else []
+    )
 
 
 def tier_progress(account: Account, program: Program) -> LoyaltyTierProgress:
@@ -232,13 +304,13 @@ def tier_progress(account: Account, program: Program) -> LoyaltyTierProgress:
 
 class LoyaltyEarnRate(graphene.ObjectType):
     channel = graphene.String(required=True, description="Channel slug; `*` for every other channel.")
-    points_per_unit = graphene.Decimal(required=True, description="Points per unit of the channel's currency.")
+    points_per_unit = scalars.Decimal(required=True, description="Points per unit of the channel's currency.")
 
 
 class LoyaltyProgram(graphene.ObjectType):
     earn_rates = graphene.List(graphene.NonNull(LoyaltyEarnRate), required=True)
     earn_on = graphene.String(required=True, description="`total_net_shipping` or `total`.")
-    minimum_order = graphene.Decimal(required=True, description="In the channel's currency.")
+    minimum_order = scalars.Decimal(required=True, description="In the channel's currency.")
     return_window_days = graphene.Int(required=True)
     signup_bonus = graphene.Int(required=True)
     first_order_bonus = graphene.Int(required=True)
@@ -246,7 +318,7 @@ class LoyaltyProgram(graphene.ObjectType):
     tiers = graphene.List(graphene.NonNull(LoyaltyTier), required=True)
     tier_basis = graphene.String(required=True)
     tier_window_days = graphene.Int(required=True)
-    points_per_unit_redeemed = graphene.Decimal(required=True, description="Points one unit of reward value costs.")
+    points_per_unit_redeemed = scalars.Decimal(required=True, description="Points one unit of reward value costs.")
     min_redeem_points = graphene.Int(required=True)
     expiry = graphene.String(required=True, description="`lot`, `inactivity` or `never`.")
     expiry_days = graphene.Int(required=True)
@@ -285,11 +357,11 @@ class LoyaltyProgram(graphene.ObjectType):
 def ways_to_earn(program: Program) -> list[str]:
     s = program.settings
     rate = program.rate(s.loyalty_reward_channel)
-    ways = [f"{rate.normalize():f} points per unit spent" if rate else "Points on orders"]
+    ways = [f"{points_text(rate)} per unit spent" if rate else "Points on orders"]
     if s.loyalty_signup_bonus:
-        ways.append(f"{s.loyalty_signup_bonus} points for creating an account")
+        ways.append(f"{points_text(s.loyalty_signup_bonus)} for creating an account")
     if s.loyalty_first_order_bonus:
-        ways.append(f"{s.loyalty_first_order_bonus} points on your first order")
+        ways.append(f"{points_text(s.loyalty_first_order_bonus)} on your first order")
     if s.loyalty_birthday_bonus:
-        ways.append(f"{s.loyalty_birthday_bonus} points on your birthday")
+        ways.append(f"{points_text(s.loyalty_birthday_bonus)} on your birthday")
     return ways

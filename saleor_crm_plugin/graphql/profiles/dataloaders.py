@@ -7,6 +7,7 @@ from collections import defaultdict
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 
+from ...profiles import timeline
 from ...profiles.models import (
     CustomerNote,
     CustomerProfile,
@@ -17,12 +18,9 @@ from ...profiles.models import (
     TimelineEntry,
 )
 from ...settings import get_settings
-from ...tickets.history import STAFF_ONLY_KINDS as TICKET_STAFF_ONLY_KINDS
 from ..core.connection import seek
 from ..core.dataloaders import DataLoader, grouped
 
-# Timeline kinds only staff see: a note's text is internal.
-STAFF_ONLY_TIMELINE_KINDS = ("note.added", *TICKET_STAFF_ONLY_KINDS)
 TIMELINE_ORDERING = ("-occurred_at", "-id")
 
 
@@ -142,8 +140,7 @@ class TimelineCountLoader(DataLoader[tuple[int, bool], int]):
 
 
 def visible_timeline(staff: bool):
-    entries = TimelineEntry.objects.all()
-    return entries if staff else entries.exclude(kind__in=STAFF_ONLY_TIMELINE_KINDS)
+    return timeline.visible(TimelineEntry.objects.all(), staff)
 
 
 def _rank_within_profile(*order_by) -> Window:

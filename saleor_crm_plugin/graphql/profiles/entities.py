@@ -1,11 +1,14 @@
-"""What profiles add to Saleor's ``User`` and ``Order`` entities (composed in ``graphql/entities.py``)."""
+"""What profiles add to Saleor's ``User`` and ``Order`` entities (composed in ``graphql/entities.py``).
+
+Like Saleor's own ``_entities``, a field answers null both for an ID the CRM doesn't know and for
+one the caller may not see: a gateway query must not tell which Saleor users are CRM customers.
+"""
 
 from __future__ import annotations
 
 import graphene
 
-from ...auth import Permission
-from ..core.permissions import require_profile_access
+from ..core.visibility import SHOPPER_OR_SUPPORT, sees_any
 from .dataloaders import OrderByOrderIdLoader, ProfileByIdLoader, ProfileByUserIdLoader
 from .types import CrmCustomer, CrmOrder, visible_profile
 
@@ -26,10 +29,7 @@ class ProfileOrderFields:
         def with_owner(snapshot):
             if snapshot is None:
                 return None
-            return ProfileByIdLoader(info.context).load(snapshot.profile_id).then(lambda owner: check(snapshot, owner))
-
-        def check(snapshot, owner):
-            require_profile_access(info, owner, Permission.MANAGE_ORDERS, Permission.MANAGE_USERS)
-            return snapshot
+            owner = ProfileByIdLoader(info.context).load(snapshot.profile_id)
+            return owner.then(lambda profile: snapshot if sees_any(info, profile, SHOPPER_OR_SUPPORT) else None)
 
         return OrderByOrderIdLoader(info.context).load(root.id).then(with_owner)

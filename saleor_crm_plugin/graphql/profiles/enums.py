@@ -1,11 +1,8 @@
 import graphene
 
+from ...profiles import error_codes
 
-class CrmCustomerErrorCode(graphene.Enum):
-    GRAPHQL_ERROR = "GRAPHQL_ERROR"
-    INVALID = "INVALID"
-    NOT_FOUND = "NOT_FOUND"
-    REQUIRED = "REQUIRED"
+CrmCustomerErrorCode = graphene.Enum.from_enum(error_codes.CrmCustomerErrorCode)
 
 
 class OrderDirection(graphene.Enum):

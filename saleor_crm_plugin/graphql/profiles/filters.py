@@ -11,6 +11,7 @@ from graphql.error import GraphQLError
 
 from ...profiles.actions import ProfileActionError, clean_tags
 from ...profiles.models import CustomerSpend, CustomerTag, date_sort_key
+from ..core import scalars
 from ..segments.filters import filter_by_segment
 from .enums import CrmCustomerSortField, OrderDirection
 
@@ -35,8 +36,8 @@ class CrmCustomerFilterInput(graphene.InputObjectType):
     has_orders = graphene.Boolean()
     last_order_before = graphene.DateTime()
     last_order_after = graphene.DateTime()
-    spent_gte = graphene.Decimal(description="Lifetime spend in `currency` at least this.")
-    spent_lte = graphene.Decimal(description="Lifetime spend in `currency` at most this.")
+    spent_gte = scalars.Decimal(description="Lifetime spend in `currency` at least this.")
+    spent_lte = scalars.Decimal(description="Lifetime spend in `currency` at most this.")
     currency = graphene.String(description="ISO 4217 code; required with spentGte, spentLte and sorting by SPENT.")
     segment = graphene.String(description="Members of a CRM segment, by its slug or ID.")
 

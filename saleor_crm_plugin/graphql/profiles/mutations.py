@@ -11,10 +11,12 @@ from graphql.error import GraphQLError
 from ...auth import Permission
 from ...profiles import actions
 from ...profiles.export import export_customer_data
-from ...profiles.models import CustomerNote, CustomerProfile
+from ...profiles.models import ConsentSource, CustomerNote, CustomerProfile
+from ..core import scalars
 from ..core.errors import MutationError, error_type, int_pk_or_error
 from ..core.mutations import CRMMutation
-from ..core.permissions import caller_of, require, require_profile_access
+from ..core.permissions import caller_of, owns_profile, require
+from ..core.visibility import SHOPPER_OR_MANAGER, sees_any
 from .enums import CrmCustomerErrorCode
 from .types import CrmCustomer, CrmCustomerNote
 
@@ -23,7 +25,10 @@ ERRORS = graphene.List(graphene.NonNull(CrmCustomerError), required=True)
 
 
 def profile_or_error(global_id: str | None, info, field: str = "id") -> CustomerProfile:
-    """The profile named by ``global_id``, or the caller's own when the caller is a shopper and gave none."""
+    """The profile named by ``global_id``, or the caller's own when the caller is a shopper and gave none.
+
+    A profile the caller may not act on answers NOT_FOUND, exactly like a missing one.
+    """
     if global_id is None:
         own = caller_of(info).user_global_id
         profile = CustomerProfile.objects.filter(saleor_user_id=own).first() if own else None
@@ -35,7 +40,7 @@ def profile_or_error(global_id: str | None, info, field: str = "id") -> Customer
     except GraphQLError as error:
         raise MutationError(field, "GRAPHQL_ERROR", error.message) from error
     profile = CustomerProfile.objects.filter(pk=pk).first()
-    if profile is None:
+    if not sees_any(info, profile, SHOPPER_OR_MANAGER):
         raise MutationError(field, "NOT_FOUND", f"Couldn't resolve to a node: {global_id}")
     return profile
 
@@ -126,24 +131,28 @@ class CrmCustomerConsentUpdate(CRMMutation):
     @classmethod
     def perform_mutation(cls, info, marketing_consent, id=None):
         profile = profile_or_error(id, info)
-        require_profile_access(info, profile)
-        actions.set_marketing_consent(profile, marketing_consent)
+        caller = caller_of(info)
+        source = ConsentSource.SHOPPER if owns_profile(caller, profile) else ConsentSource.STAFF
+        actions.set_marketing_consent(profile, marketing_consent, source=source, by=caller.user)
         return cls(customer=profile, errors=[])
 
 
 class CrmCustomerExport(CRMMutation):
-    data = graphene.JSONString(description="Everything the CRM holds about the customer.")
+    data = scalars.JSONString(description="Everything the CRM holds about the customer.")
     errors = ERRORS
 
     class Arguments:
         id = graphene.ID(description="ID of a CrmCustomer; a signed-in shopper may leave it out for their own.")
 
     class Meta:
-        description = "Exports a customer's CRM data as JSON. The shopper themself, or staff with MANAGE_USERS."
+        description = (
+            "Exports a customer's CRM data as JSON: staff with MANAGE_USERS get everything; the shopper "
+            "themself what the API shows them (no staff notes, tags or internal ticket notes)."
+        )
 
     @classmethod
     def perform_mutation(cls, info, id=None):
         profile = profile_or_error(id, info)
-        require_profile_access(info, profile)
-        data = json.loads(json.dumps(export_customer_data(profile), cls=DjangoJSONEncoder))
+        staff = caller_of(info).has_permission(Permission.MANAGE_USERS)
+        data = json.loads(json.dumps(export_customer_data(profile, staff=staff), cls=DjangoJSONEncoder))
         return cls(data=data, errors=[])

@@ -12,9 +12,13 @@ from ...ids import global_id
 from ...profiles.aggregates import UNCOUNTED_STATUSES
 from ...profiles.models import CustomerProfile, OrderSnapshot
 from ..automation import customer as automation
+from ..core import scalars
 from ..core.connection import CountableConnection, Page, cursor_for, page_size
-from ..core.permissions import caller_of, require, require_profile_access
+from ..core.permissions import caller_of
 from ..core.types import Money, MoneyAmount
+from ..core.visibility import MANAGERS, SHOPPER_OR_MANAGER, SHOPPER_OR_SUPPORT, guard_fields, sees_any
+from ..dashboard.customer_fields import CustomerPageFields
+from ..dashboard.widget_fields import CustomerWidgetFields, OrderWidgetFields
 from .dataloaders import (
     TIMELINE_ORDERING,
     FavouritesLoader,
@@ -99,7 +103,7 @@ class CrmTimelineEntry(graphene.ObjectType):
     kind = graphene.String(required=True, description="What happened, e.g. `order.paid`, `checkout.abandoned`.")
     occurred_at = graphene.DateTime(required=True)
     summary = graphene.String(required=True)
-    data = graphene.JSONString(description="Details: order or checkout ID, amounts, channel.")
+    data = scalars.JSONString(description="Details: order or checkout ID, amounts, channel.")
 
     class Meta:
         interfaces = (relay.Node,)
@@ -111,7 +115,7 @@ class CrmTimelineEntryCountableConnection(CountableConnection):
         node = CrmTimelineEntry
 
 
-class CrmCustomer(graphene.ObjectType):
+class CrmCustomer(CustomerPageFields, CustomerWidgetFields, graphene.ObjectType):
     email = graphene.String(required=True, description="Empty once the customer is anonymised.")
     user = graphene.Field(USER_ENTITY, description="The Saleor account, for registered customers.")
     first_name = graphene.String(required=True)
@@ -150,7 +154,11 @@ class CrmCustomer(graphene.ObjectType):
 
     class Meta:
         interfaces = (relay.Node,)
-        description = "A shopper's 360° profile: one per Saleor account, or per email for guests."
+        description = (
+            "A shopper's 360° profile: one per Saleor account, or per email for guests. The contact card (id, "
+            "email, names, user) is shown to the shopper, staff with MANAGE_USERS and helpdesk staff with "
+            "MANAGE_ORDERS; everything else needs MANAGE_USERS or being the shopper, wherever the profile is reached."
+        )
 
     @staticmethod
     def resolve_user(root: CustomerProfile, info):
@@ -184,12 +192,10 @@ class CrmCustomer(graphene.ObjectType):
 
     @staticmethod
     def resolve_tags(root: CustomerProfile, info):
-        require(info, Permission.MANAGE_USERS)
         return TagsByProfileIdLoader(info.context).load(root.pk)
 
     @staticmethod
     def resolve_notes(root: CustomerProfile, info):
-        require(info, Permission.MANAGE_USERS)
         return NotesByProfileIdLoader(info.context).load(root.pk)
 
     @staticmethod
@@ -214,6 +220,20 @@ class CrmCustomer(graphene.ObjectType):
     resolve_nps = staticmethod(automation.resolve_nps)
 
 
+# The customer decides what each caller sees, whatever the path to it (a ticket, an order, an entity,
+# a payload): helpdesk staff get the contact card, the rest is the shopper's and customer managers'.
+CONTACT_CARD = ("id", "email", "first_name", "last_name", "name", "user")
+guard_fields(
+    CrmCustomer,
+    owner=lambda profile, info: profile,
+    default=SHOPPER_OR_MANAGER,
+    audiences={
+        **dict.fromkeys(CONTACT_CARD, SHOPPER_OR_SUPPORT),
+        **dict.fromkeys(("tags", "notes", "survey_responses", "nps"), MANAGERS),
+    },
+)
+
+
 def _per_currency(info, profile: CustomerProfile, amount_of):
     """One Money per currency the shopper bought in, from the batched spend rows."""
     rows = SpendByProfileIdLoader(info.context).load(profile.pk)
@@ -225,7 +245,7 @@ class CrmCustomerCountableConnection(CountableConnection):
         node = CrmCustomer
 
 
-class CrmOrder(graphene.ObjectType):
+class CrmOrder(OrderWidgetFields, graphene.ObjectType):
     number = graphene.String(required=True)
     status = graphene.String(required=True, description="Saleor's order status, lower case.")
     charge_status = graphene.String(required=True)
@@ -268,7 +288,14 @@ class CrmOrder(graphene.ObjectType):
 
 
 def visible_profile(info, profile: CustomerProfile | None) -> CustomerProfile | None:
-    """The profile if the caller may see it; raises for a caller who may not."""
-    if profile is not None:
-        require_profile_access(info, profile)
-    return profile
+    """The profile if the caller may see anything of it, else None: another customer's profile
+    answers exactly like a missing one, so an ID tells nothing about who is a customer."""
+    return profile if sees_any(info, profile) else None
+
+
+def owner_by_profile_id(row, info):
+    """The profile a row belongs to, through the request's batching loader."""
+    return ProfileByIdLoader(info.context).load(row.profile_id)
+
+
+guard_fields(CrmOrder, owner=owner_by_profile_id, default=SHOPPER_OR_SUPPORT)

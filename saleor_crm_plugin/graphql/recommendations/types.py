@@ -3,6 +3,7 @@ from __future__ import annotations
 import graphene
 
 from ...recommendations import Recommended
+from ..core import scalars
 from .enums import CrmRecommendationReason
 
 
@@ -11,7 +12,7 @@ class CrmRecommendation(graphene.ObjectType):
     product_name = graphene.String(required=True, description="The product's name in its latest order.")
     category_id = graphene.ID(description="Saleor's ID of the product's Category.")
     category_name = graphene.String()
-    score = graphene.Decimal(
+    score = scalars.Decimal(
         required=True,
         description="Higher is stronger: summed co-purchase cosines for a customer, the pair's cosine for a "
         "product; 0 for best-seller fallbacks.",

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Window
+from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 
-from ...segments.models import Segment, SegmentEvaluation
+from ...segments.models import Segment, SegmentEvaluation, SegmentMembership
 from ..core.dataloaders import DataLoader, grouped
+
+
+class MemberCountLoader(DataLoader[int, int]):
+    """Members now, counted from the memberships (their unique index): no counter row to keep hot."""
+
+    context_key = "crm_segment_member_count"
+
+    def batch_load(self, keys):
+        rows = SegmentMembership.objects.filter(segment_id__in=keys).values("segment_id").annotate(n=Count("*"))
+        counts = {row["segment_id"]: row["n"] for row in rows.order_by()}
+        return [counts.get(key, 0) for key in keys]
 
 
 class CountHistoryLoader(DataLoader[tuple[int, int], list[SegmentEvaluation]]):

@@ -1,13 +1,6 @@
 import graphene
 
+from ...segments import error_codes, warnings
 
-class CrmSegmentErrorCode(graphene.Enum):
-    BUILTIN = "BUILTIN"
-    GRAPHQL_ERROR = "GRAPHQL_ERROR"
-    INVALID = "INVALID"
-    INVALID_QUERY = "INVALID_QUERY"
-    NOT_FOUND = "NOT_FOUND"
-    REQUIRED = "REQUIRED"
-    TIMEOUT = "TIMEOUT"
-    UNIQUE = "UNIQUE"
-    UNKNOWN_NAME = "UNKNOWN_NAME"
+CrmSegmentErrorCode = graphene.Enum.from_enum(error_codes.CrmSegmentErrorCode)
+CrmSegmentWarningCode = graphene.Enum.from_enum(warnings.CrmSegmentWarningCode)

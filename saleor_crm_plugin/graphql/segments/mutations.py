@@ -7,10 +7,13 @@ from graphql.error import GraphQLError
 
 from ...auth import Permission
 from ...segments import actions
+from ...segments.language import compile_query
 from ...segments.models import Segment
+from ...segments.warnings import query_warnings
 from ..core.errors import int_pk_or_error
+from ..core.mutations import CRMMutation
 from ..core.permissions import require
-from .types import CrmSegment, CrmSegmentError
+from .types import WARNINGS, CrmSegment, CrmSegmentError, CrmSegmentWarning
 
 ERRORS = graphene.List(graphene.NonNull(CrmSegmentError), required=True)
 
@@ -24,29 +27,27 @@ class CrmSegmentInput(graphene.InputObjectType):
     description = graphene.String()
 
 
-class SegmentMutation(graphene.Mutation):
-    """Turns ``SegmentActionError`` into errors that point into the query (line, column)."""
+class SegmentMutation(CRMMutation):
+    """A staff change to one segment; its errors point into the query (``SegmentActionError``'s line, column)."""
 
     segment = graphene.Field(CrmSegment)
     errors = ERRORS
+    warnings = WARNINGS
 
     class Meta:
         abstract = True
 
     @classmethod
-    def mutate(cls, root, info, **data):
+    def perform_mutation(cls, info, **data):
         require(info, Permission.MANAGE_USERS)
-        try:
-            return cls(segment=cls.perform(**data), errors=[])
-        except actions.SegmentActionError as error:
-            return cls(
-                segment=None,
-                errors=[
-                    CrmSegmentError(
-                        field=error.field, code=error.code, message=str(error), line=error.line, column=error.column
-                    )
-                ],
-            )
+        segment = cls.perform(**data)
+        query = (data.get("input") or {}).get("query")
+        warnings = query_warnings(compile_query(query)) if query else []
+        return cls(segment=segment, errors=[], warnings=CrmSegmentWarning.list_of(warnings))
+
+    @staticmethod
+    def resolve_warnings(root, info):
+        return root.warnings or []  # none when the mutation failed
 
     @classmethod
     def perform(cls, **data) -> Segment:

@@ -6,6 +6,7 @@ import graphene
 from graphql.error import GraphQLError
 
 from ...auth import Permission
+from ...segments.actions import SegmentActionError
 from ...segments.language import SegmentQueryError
 from ...segments.models import Segment
 from ...segments.preview import preview_segment
@@ -13,7 +14,7 @@ from ..core.connection import MAX_PAGE_SIZE, paginate
 from ..core.permissions import require
 from . import mutations
 from .filters import segment_by_slug_or_id
-from .types import CrmSegment, CrmSegmentCountableConnection, CrmSegmentError, CrmSegmentPreview
+from .types import CrmSegment, CrmSegmentCountableConnection, CrmSegmentPreview, CrmSegmentWarning
 
 
 class SegmentQueries(graphene.ObjectType):
@@ -62,11 +63,10 @@ class SegmentQueries(graphene.ObjectType):
         try:
             preview = preview_segment(query, limit=first)
         except SegmentQueryError as error:
-            problem = CrmSegmentError(
-                field="query", code=error.code, message=str(error), line=error.line, column=error.column
-            )
-            return CrmSegmentPreview(count=None, members=[], errors=[problem])
-        return CrmSegmentPreview(count=preview.count, members=preview.members, errors=[])
+            problem = SegmentActionError("query", error.code, str(error), error.line, error.column)
+            return CrmSegmentPreview(count=None, members=[], errors=[problem.as_error()], warnings=[])
+        warnings = CrmSegmentWarning.list_of(preview.warnings)
+        return CrmSegmentPreview(count=preview.count, members=preview.members, errors=[], warnings=warnings)
 
 
 class SegmentMutations(graphene.ObjectType):

@@ -9,8 +9,8 @@ from ...profiles.models import CustomerProfile
 from ...segments.models import Segment
 from ..core.connection import CountableConnection, paginate
 from ..profiles.types import CrmCustomer, CrmCustomerCountableConnection
-from .dataloaders import CountHistoryLoader
-from .enums import CrmSegmentErrorCode
+from .dataloaders import CountHistoryLoader, MemberCountLoader
+from .enums import CrmSegmentErrorCode, CrmSegmentWarningCode
 
 MAX_HISTORY = 365
 
@@ -24,6 +24,29 @@ class CrmSegmentError(graphene.ObjectType):
 
     class Meta:
         description = "An error on a CRM segment mutation or preview; query errors point into the query."
+
+
+class CrmSegmentWarning(graphene.ObjectType):
+    field = graphene.String(description="Name of the input the warning is about (`query`).")
+    message = graphene.String(required=True)
+    code = graphene.Field(CrmSegmentWarningCode, required=True)
+    line = graphene.Int(description="Line of the segment query the warning points at (from 1).")
+    column = graphene.Int(description="Column of the segment query the warning points at (from 1).")
+
+    class Meta:
+        description = "A valid segment query that likely doesn't say what was meant, e.g. a category no order has."
+
+    @staticmethod
+    def list_of(warnings) -> list[CrmSegmentWarning]:
+        return [
+            CrmSegmentWarning(field="query", message=w.message, code=w.code, line=w.line, column=w.column)
+            for w in warnings
+        ]
+
+
+WARNINGS = graphene.List(
+    graphene.NonNull(CrmSegmentWarning), required=True, description="What the query likely gets wrong; saved anyway."
+)
 
 
 class CrmSegmentCount(graphene.ObjectType):
@@ -72,7 +95,7 @@ class CrmSegment(graphene.ObjectType):
 
     @staticmethod
     def resolve_count(root: Segment, info):
-        return root.member_count
+        return MemberCountLoader(info.context).load(root.pk)
 
     @staticmethod
     def resolve_members(root: Segment, info, **page):
@@ -93,6 +116,7 @@ class CrmSegmentPreview(graphene.ObjectType):
     count = graphene.Int(description="Customers matching the query now; null when the query is invalid.")
     members = graphene.List(graphene.NonNull(CrmCustomer), required=True, description="The newest matching customers.")
     errors = graphene.List(graphene.NonNull(CrmSegmentError), required=True)
+    warnings = WARNINGS
 
     class Meta:
         description = "What an unsaved segment query would match."

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ...auth import Permission
 from ...profiles.models import CustomerProfile
-from ..core.permissions import caller_of, owns_profile, require
+from ..core.permissions import caller_of, require
+from ..core.visibility import SHOPPER_OR_SUPPORT, sees_any
 
 STAFF_PERMISSIONS = (Permission.MANAGE_ORDERS, Permission.MANAGE_USERS)
 
@@ -24,5 +25,5 @@ def own_profile(info) -> CustomerProfile | None:
     return CustomerProfile.objects.filter(saleor_user_id=own).first() if own else None
 
 
-def may_see(info, profile: CustomerProfile) -> bool:
-    return is_staff(info) or owns_profile(caller_of(info), profile)
+def may_see(info, profile: CustomerProfile | None) -> bool:
+    return sees_any(info, profile, SHOPPER_OR_SUPPORT)

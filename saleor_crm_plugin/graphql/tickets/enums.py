@@ -1,6 +1,7 @@
 import graphene
 
-from ...tickets.models import TicketChannel, TicketPriority, TicketStatus
+from ...tickets import error_codes
+from ...tickets.models import DeliveryStatus, TicketChannel, TicketPriority, TicketStatus
 
 # Enum values are the stored values: graphene 2 hands resolvers an enum argument's value.
 CrmTicketStatusEnum = graphene.Enum("CrmTicketStatusEnum", [(s.name, s.value) for s in TicketStatus])
@@ -13,16 +14,9 @@ CrmTicketMessageKindEnum = graphene.Enum(
     "CrmTicketMessageKindEnum", [("PUBLIC_REPLY", "public"), ("INTERNAL_NOTE", "note")]
 )
 
+CrmTicketDeliveryStatusEnum = graphene.Enum("CrmTicketDeliveryStatusEnum", [(d.name, d.value) for d in DeliveryStatus])
 
-class CrmTicketErrorCode(graphene.Enum):
-    GRAPHQL_ERROR = "GRAPHQL_ERROR"
-    INVALID = "INVALID"
-    NOT_FOUND = "NOT_FOUND"
-    REQUIRED = "REQUIRED"
-    UNIQUE = "UNIQUE"
-    TICKET_CLOSED = "TICKET_CLOSED"
-    NOT_SOLVED = "NOT_SOLVED"
-    ALREADY_RATED = "ALREADY_RATED"
+CrmTicketErrorCode = graphene.Enum.from_enum(error_codes.CrmTicketErrorCode)
 
 
 class CrmTicketSortField(graphene.Enum):

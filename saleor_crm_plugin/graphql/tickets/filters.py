@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import graphene
-from django.db.models import DateTimeField, F, Q, QuerySet, Value
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from graphql.error import GraphQLError
 
+from ...tickets.models import TicketMessage
 from ..core.errors import from_global_id_or_error, int_pk_or_error
 from ..profiles.enums import OrderDirection
 from .enums import CrmTicketChannelEnum, CrmTicketPriorityEnum, CrmTicketSortField, CrmTicketStatusEnum
@@ -30,11 +31,12 @@ class CrmTicketFilterInput(graphene.InputObjectType):
     channel = graphene.List(graphene.NonNull(CrmTicketChannelEnum))
     assignee = graphene.ID(description="A staff user's ID.")
     unassigned = graphene.Boolean()
+    assigned_to_me = graphene.Boolean(description="Assigned to the caller (the inbox's 'Mine' view).")
     customer = graphene.ID(description="A CrmCustomer ID.")
     order = graphene.ID(description="A Saleor Order ID.")
     breached = graphene.Boolean(description="A first-response or resolution target was missed.")
     at_risk = graphene.Boolean(description="A due time is near.")
-    search = graphene.String(description="Reference (T-42), subject or the customer's email.")
+    search = graphene.String(description="Reference (T-42), subject, the customer's email or a message's text.")
 
 
 class CrmTicketSortingInput(graphene.InputObjectType):
@@ -42,7 +44,8 @@ class CrmTicketSortingInput(graphene.InputObjectType):
     direction = graphene.Field(OrderDirection, required=True)
 
 
-def filter_tickets(queryset: QuerySet, filter_input: dict) -> QuerySet:
+def filter_tickets(queryset: QuerySet, filter_input: dict, viewer_pk: int | None = None) -> QuerySet:
+    """``viewer_pk``: the calling staff user, for ``assignedToMe`` (an app or nobody has no tickets)."""
     for name in ("status", "priority", "channel"):
         if filter_input.get(name):
             queryset = queryset.filter(**{f"{name}__in": filter_input[name]})
@@ -50,6 +53,9 @@ def filter_tickets(queryset: QuerySet, filter_input: dict) -> QuerySet:
         queryset = queryset.filter(assignee_id=int_pk_or_error(filter_input["assignee"], "User"))
     if (unassigned := filter_input.get("unassigned")) is not None:
         queryset = queryset.filter(assignee__isnull=unassigned)
+    if (mine := filter_input.get("assigned_to_me")) is not None:
+        condition = Q(assignee_id=viewer_pk) if viewer_pk is not None else Q(pk__in=[])
+        queryset = queryset.filter(condition) if mine else queryset.exclude(condition)
     if filter_input.get("customer"):
         queryset = queryset.filter(profile_id=int_pk_or_error(filter_input["customer"], "CrmCustomer"))
     if filter_input.get("order"):
@@ -62,7 +68,8 @@ def filter_tickets(queryset: QuerySet, filter_input: dict) -> QuerySet:
         queryset = queryset.filter(sla_at_risk=at_risk)
     if search := (filter_input.get("search") or "").strip():
         reference = search.upper().removeprefix("#").removeprefix("T-")
-        condition = Q(subject__icontains=search) | Q(profile__email__icontains=search)
+        in_messages = Exists(TicketMessage.objects.filter(ticket=OuterRef("pk"), body__icontains=search))
+        condition = Q(subject__icontains=search) | Q(profile__email__icontains=search) | Q(in_messages)
         if reference.isdigit() and len(reference) < 19:
             condition |= Q(pk=int(reference))
         queryset = queryset.filter(condition)

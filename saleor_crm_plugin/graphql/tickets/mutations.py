@@ -17,9 +17,9 @@ from ...tickets.models import Macro, Ticket, TicketChannel, TicketPriority
 from ..core.errors import MutationError, PermissionDenied, error_type, from_global_id_or_error, int_pk_or_error
 from ..core.mutations import CRMMutation
 from ..core.permissions import caller_of, owns_profile
-from .access import STAFF_PERMISSIONS, is_staff, own_profile, require_staff
+from .access import STAFF_PERMISSIONS, is_staff, may_see, own_profile, require_staff
 from .enums import CrmTicketChannelEnum, CrmTicketErrorCode, CrmTicketPriorityEnum, CrmTicketStatusEnum
-from .types import CrmMacro, CrmTicket, CrmTicketMessage
+from .types import CrmMacro, CrmTicket, CrmTicketMessage, CrmTicketRating
 
 CrmTicketError = error_type("CrmTicketError", CrmTicketErrorCode, "An error on a CRM ticket mutation.")
 ERRORS = graphene.List(graphene.NonNull(CrmTicketError), required=True)
@@ -270,7 +270,12 @@ class CrmTicketMerge(CRMMutation):
 
 
 class CrmTicketRate(CRMMutation):
-    ticket = graphene.Field(CrmTicket)
+    """A rating link is a bearer token, mailed and valid for weeks: its holder learns only what the rating
+    page shows (the reference and the rating), not the thread or the customer."""
+
+    ticket = graphene.Field(CrmTicket, description="The ticket, for its signed-in shopper (or staff); else null.")
+    reference = graphene.String(description="The rated ticket's reference, e.g. T-42.")
+    rating = graphene.Field(CrmTicketRating, description="The rating as recorded.")
     errors = ERRORS
 
     class Arguments:
@@ -288,7 +293,8 @@ class CrmTicketRate(CRMMutation):
             raise MutationError("id", "REQUIRED", "Give either the ticket's ID or the rating token.")
         if token is not None:
             pk = emails.ticket_id_from_rating_token(token)
-            ticket = Ticket.objects.filter(pk=pk).first() if pk else None
+            live = Ticket.objects.filter(pk=pk, profile__anonymised_at__isnull=True)  # a deleted customer: dead link
+            ticket = live.first() if pk else None
             if ticket is None:
                 raise MutationError("token", "INVALID", "This rating link is invalid or has expired.")
         else:
@@ -296,7 +302,13 @@ class CrmTicketRate(CRMMutation):
             if not owns_profile(caller_of(info), ticket.profile):
                 raise MutationError("id", "NOT_FOUND", f"Couldn't resolve to a ticket: {id}")
         actor = Actor.shopper(caller_of(info).user if token is None else ticket.profile.user)
-        return cls(ticket=actions.rate_ticket(ticket, score, comment or "", actor=actor), errors=[])
+        rated = actions.rate_ticket(ticket, score, comment or "", actor=actor)
+        return cls(
+            ticket=rated if may_see(info, ticket.profile) else None,
+            reference=rated.reference,
+            rating=CrmTicketRating.of(rated),
+            errors=[],
+        )
 
 
 class CrmTicketInboundEmailInput(graphene.InputObjectType):

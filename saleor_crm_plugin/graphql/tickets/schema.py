@@ -8,6 +8,7 @@ from ...tickets import placeholders
 from ...tickets.models import Macro, Ticket
 from ..core.connection import paginate
 from ..core.errors import int_pk_or_error
+from ..core.permissions import caller_of
 from ..profiles.dataloaders import ProfileByIdLoader
 from . import mutations
 from .access import may_see, own_profile, require_staff
@@ -53,7 +54,9 @@ class TicketQueries(graphene.ObjectType):
     @staticmethod
     def resolve_crm_tickets(root, info, filter=None, sort_by=None, **page):
         require_staff(info)
-        queryset, ordering = sort_tickets(filter_tickets(Ticket.objects.all(), filter or {}), sort_by)
+        viewer = caller_of(info).user
+        tickets = filter_tickets(Ticket.objects.all(), filter or {}, viewer.pk if viewer is not None else None)
+        queryset, ordering = sort_tickets(tickets, sort_by)
         return paginate(queryset, ordering, page, "crmTickets")
 
     @staticmethod

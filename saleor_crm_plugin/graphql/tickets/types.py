@@ -6,11 +6,13 @@ import graphene
 from graphene import relay
 
 from ...ids import global_id
-from ...tickets.models import TicketPriority
+from ...tickets.models import AuthorKind, TicketMessage, TicketPriority
+from ..core import scalars
 from ..core.connection import CountableConnection
+from ..core.visibility import SHOPPER_OR_SUPPORT, SUPPORT_STAFF, guard_fields
 from ..profiles.dataloaders import ProfileByIdLoader
-from ..profiles.types import CrmCustomer, CrmOrder, user_entity
-from .access import is_staff, require_staff
+from ..profiles.types import CrmCustomer, CrmOrder, owner_by_profile_id, user_entity
+from .access import is_staff
 from .dataloaders import (
     EventsByTicketLoader,
     MessageByIdLoader,
@@ -22,43 +24,81 @@ from .dataloaders import (
 from .enums import (
     CrmTicketAuthorKindEnum,
     CrmTicketChannelEnum,
+    CrmTicketDeliveryStatusEnum,
     CrmTicketMessageKindEnum,
     CrmTicketPriorityEnum,
     CrmTicketStatusEnum,
 )
 
 USER_ENTITY = "saleor_crm_plugin.graphql.entities.User"
+SUPPORT_TEAM = "Support team"
 
 
 def _user_name(user) -> str | None:
+    """Who wrote or holds it, for staff: the full name, else the email."""
     if user is None:
         return None
     name = f"{getattr(user, 'first_name', '')} {getattr(user, 'last_name', '')}".strip()
     return name or user.email
 
 
+def display_name(user) -> str | None:
+    """How a shopper sees a person on their ticket: first name and last initial ("Jo S."), never an email."""
+    if user is None:
+        return None
+    first, last = (getattr(user, "first_name", "") or "").strip(), (getattr(user, "last_name", "") or "").strip()
+    return " ".join(part for part in (first, f"{last[0]}." if last else "") if part) or None
+
+
+class CrmTicketMessageDelivery(graphene.ObjectType):
+    status = graphene.Field(CrmTicketDeliveryStatusEnum, required=True)
+    reason = graphene.String(required=True, description="Why it was not sent (e.g. the store has no email set up).")
+    emailed_at = graphene.DateTime()
+
+    class Meta:
+        description = "Where the email of a staff reply stands."
+
+
 class CrmTicketMessage(graphene.ObjectType):
     kind = graphene.Field(CrmTicketMessageKindEnum, required=True)
     author_kind = graphene.Field(CrmTicketAuthorKindEnum, required=True)
-    author_name = graphene.String(description="The staff member's or shopper's name; null for the system.")
+    author_name = graphene.String(
+        description="Staff see the author's full name (or email); shoppers a display name such as `Jo S.`, "
+        "or `Support team` for staff without a name. Null for the system."
+    )
     body = graphene.String(required=True, description="Plain text: escape it when showing it as HTML.")
     attachments = graphene.List(graphene.NonNull(graphene.String), required=True, description="URLs.")
     created_at = graphene.DateTime(required=True)
+    delivery = graphene.Field(
+        CrmTicketMessageDelivery,
+        description="The reply's email to the customer, for staff; null when not emailed, and for shoppers.",
+    )
 
     class Meta:
         interfaces = (relay.Node,)
         description = "A public reply or (staff only) an internal note on a ticket."
 
     @staticmethod
-    def resolve_author_name(root, info):
-        return UserByIdLoader(info.context).load(root.author_id).then(_user_name) if root.author_id else None
+    def resolve_delivery(root, info):
+        if not root.delivery or not is_staff(info):
+            return None
+        return CrmTicketMessageDelivery(status=root.delivery, reason=root.delivery_reason, emailed_at=root.emailed_at)
+
+    @staticmethod
+    def resolve_author_name(root: TicketMessage, info):
+        staff = is_staff(info)
+        fallback = SUPPORT_TEAM if root.author_kind == AuthorKind.STAFF and not staff else None
+        if root.author_id is None:
+            return fallback
+        name_of = _user_name if staff else display_name
+        return UserByIdLoader(info.context).load(root.author_id).then(lambda user: name_of(user) or fallback)
 
 
 class CrmTicketEvent(graphene.ObjectType):
     kind = graphene.String(required=True, description="opened, replied, customer_replied, note_added, ...")
     actor_kind = graphene.Field(CrmTicketAuthorKindEnum, required=True)
     actor = graphene.Field(USER_ENTITY)
-    data = graphene.JSONString()
+    data = scalars.JSONString()
     occurred_at = graphene.DateTime(required=True)
 
     class Meta:
@@ -73,6 +113,15 @@ class CrmTicketRating(graphene.ObjectType):
     score = graphene.Int(required=True, description="1 to 5.")
     comment = graphene.String(required=True)
     rated_at = graphene.DateTime(required=True)
+
+    class Meta:
+        description = "The customer's satisfaction rating of a solved ticket (CSAT)."
+
+    @staticmethod
+    def of(ticket) -> CrmTicketRating | None:
+        if ticket.rated_at is None:
+            return None
+        return CrmTicketRating(score=ticket.rating, comment=ticket.rating_comment, rated_at=ticket.rated_at)
 
 
 class CrmTicketSLA(graphene.ObjectType):
@@ -131,22 +180,18 @@ class CrmTicket(graphene.ObjectType):
 
     @staticmethod
     def resolve_assignee(root, info):
-        require_staff(info)
         return user_entity(_user_global_id(root.assignee_id))
 
     @staticmethod
     def resolve_assignee_name(root, info):
-        require_staff(info)
         return UserByIdLoader(info.context).load(root.assignee_id).then(_user_name) if root.assignee_id else None
 
     @staticmethod
     def resolve_tags(root, info):
-        require_staff(info)
         return root.tags
 
     @staticmethod
     def resolve_sla(root, info):
-        require_staff(info)
         return CrmTicketSLA(
             first_response_due_at=root.first_response_due_at,
             resolution_due_at=root.resolution_due_at,
@@ -167,7 +212,6 @@ class CrmTicket(graphene.ObjectType):
 
     @staticmethod
     def resolve_events(root, info):
-        require_staff(info)
         return EventsByTicketLoader(info.context).load(root.pk)
 
     @staticmethod
@@ -176,9 +220,27 @@ class CrmTicket(graphene.ObjectType):
 
     @staticmethod
     def resolve_rating(root, info):
-        if root.rated_at is None:
-            return None
-        return CrmTicketRating(score=root.rating, comment=root.rating_comment, rated_at=root.rated_at)
+        return CrmTicketRating.of(root)
+
+
+guard_fields(
+    CrmTicket,
+    owner=owner_by_profile_id,
+    default=SHOPPER_OR_SUPPORT,
+    audiences=dict.fromkeys(("assignee", "assignee_name", "tags", "sla", "events"), SUPPORT_STAFF),
+)
+
+
+def _ticket_owner(message: TicketMessage, info):
+    ticket = TicketByIdLoader(info.context).load(message.ticket_id)
+    return ticket.then(lambda found: ProfileByIdLoader(info.context).load(found.profile_id))
+
+
+guard_fields(
+    CrmTicketMessage,
+    owner=_ticket_owner,
+    default=lambda message: SUPPORT_STAFF if message.kind == TicketMessage.NOTE else SHOPPER_OR_SUPPORT,
+)
 
 
 class CrmTicketCountableConnection(CountableConnection):

@@ -21,4 +21,4 @@ class Command(BaseCommand):
         profile = CustomerProfile.objects.filter(**lookup).order_by("saleor_user_id").first()
         if profile is None:
             raise CommandError(f"No CRM profile for {user_id or email}.")
-        self.stdout.write(json.dumps(export_customer_data(profile), cls=DjangoJSONEncoder, indent=2))
+        self.stdout.write(json.dumps(export_customer_data(profile, staff=True), cls=DjangoJSONEncoder, indent=2))

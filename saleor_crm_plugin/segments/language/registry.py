@@ -14,13 +14,15 @@ returns a value (``returns=``).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.db.models import Expression, Q
 
 from .values import ValueType
 
-# (lookup, value) -> Q: for fields that are not one column, e.g. a profile's many tags.
+# (lookup, value) -> Q: for fields that are not one column, e.g. a profile's many tags. ``lookup`` is a
+# Django lookup (exact, lt, lte, gt, gte, isnull, in, range); ``in`` comes with a tuple of values and
+# ``range`` with (low, high), so a list is one comparison.
 Condition = Callable[[str, object], Q]
 
 
@@ -35,6 +37,23 @@ class Field:
     condition: Condition | None = None
     # Changes without an event (scores recomputed nightly): segments using it are re-evaluated on schedule.
     volatile: bool = False
+    # An ingested event can change it (profile columns, orders, checkouts, points). False for what only
+    # a scheduled job or staff set (RFM scores, tickets): the live re-check after events skips segments
+    # made only of such.
+    event_driven: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class Vocabulary:
+    """The names a text parameter is matched against in the store (categories, products, channels).
+
+    A name the store has never seen matches nobody, silently; previews and saves warn about it, like an
+    unknown field, with the nearest known name. Looked up only then, never while evaluating.
+    """
+
+    what: str  # "category", in "no order has the category ..."
+    seen: Callable[[str], bool]  # whether any order has it
+    names: Callable[[], Iterable[str]]  # known names, for "did you mean"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,6 +61,7 @@ class Param:
     name: str
     type: ValueType
     required: bool = True
+    vocabulary: Vocabulary | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,9 +71,11 @@ class Function:
     params: tuple[Param, ...]
     description: str
     returns: ValueType | None = None  # None: a yes/no condition used on its own
-    # (lookup, value, *args) -> Q: a faster equivalent of comparing ``build(*args)`` (e.g. an EXISTS).
+    # (lookup, value, *args) -> Q: a faster equivalent of comparing ``build(*args)`` (e.g. an EXISTS); lookups
+    # as for ``Condition``.
     compare: Callable[..., Q] | None = None
     volatile: bool = False
+    event_driven: bool = True  # as for ``Field``
 
 
 FIELDS: dict[str, Field] = {}
@@ -70,8 +92,9 @@ def register_field(
     nullable: bool = False,
     condition: Condition | None = None,
     volatile: bool = False,
+    event_driven: bool = True,
 ) -> Field:
-    field = Field(name, type, path, description, tuple(choices), nullable, condition, volatile)
+    field = Field(name, type, path, description, tuple(choices), nullable, condition, volatile, event_driven)
     _register(FIELDS, name, field)
     return field
 
@@ -85,8 +108,9 @@ def register_function(
     returns: ValueType | None = None,
     compare: Callable[..., Q] | None = None,
     volatile: bool = False,
+    event_driven: bool = True,
 ) -> Function:
-    function = Function(name, build, tuple(params), description, returns, compare, volatile)
+    function = Function(name, build, tuple(params), description, returns, compare, volatile, event_driven)
     _register(FUNCTIONS, name, function)
     return function
 

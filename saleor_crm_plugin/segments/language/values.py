@@ -14,6 +14,9 @@ MAX_INT = 2**31 - 1
 MAX_DECIMAL_DIGITS = 17  # the money columns: 20 digits, 3 of them decimals
 MAX_STRING = 256
 MAX_YEARS_BACK = 100
+# Absolute dates: far beyond any store's history, yet far inside what Python's datetime and the database
+# count, so the arithmetic a comparison does (the day after ``9999-12-31``) can never overflow.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 class ValueType(enum.StrEnum):
@@ -98,6 +101,8 @@ def _date(literal: Literal, now: datetime) -> DateValue:
         value = datetime.fromisoformat(literal.text)
     except ValueError as error:
         raise literal.fail(f"{literal.text} is not a valid date") from error
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise literal.fail(f"{literal.text} is out of range: dates go from year {FIRST_YEAR} to {LAST_YEAR}")
     return DateValue(value.replace(tzinfo=UTC) if value.tzinfo is None else value, "T" not in literal.text, False)
 
 

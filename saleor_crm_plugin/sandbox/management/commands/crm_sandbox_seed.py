@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.db import connection
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -22,9 +23,12 @@ from ....loyalty.earning import release_due_points
 from ....loyalty.models import Reward
 from ....loyalty.program import current_program
 from ....profiles.checkouts import mark_abandoned_checkouts
+from ....recommendations.tasks import rebuild_recommendations_task
+from ....segments.tasks import refresh_segments_task
 from ....settings import get_settings
 from ...generator import CATALOGUE, CHANNELS, CURRENCY_RATE, StoreGenerator
 from ...mailbox import mailbox_dir, message_ids
+from ...models import GeneratedStore
 from ...users import create_users
 
 
@@ -39,6 +43,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, customers, seed, batch_size, abandoned, **options):
         store = StoreGenerator(customers=customers, seed=seed)
+        GeneratedStore.objects.all().delete()
+        GeneratedStore.objects.create(customers=customers, seed=seed, start=store.start, days=store.days)
         create_users(store)
         applied = skipped = 0
         batch = []
@@ -61,7 +67,18 @@ class Command(BaseCommand):
                 f"{marked} checkouts newly marked abandoned; {released} orders' points released."
             )
         )
+        self._run_periodic_work()
         self._run_flows(store, abandoned)
+
+    def _run_periodic_work(self) -> None:
+        """What beat would do only later (hourly, nightly): RFM, segments and recommendations, now."""
+        refreshed = refresh_segments_task()
+        if connection.vendor != "postgresql":  # recommendations are built in PostgreSQL
+            self.stdout.write("Recommendations need PostgreSQL (DATABASE_URL): skipped.")
+            return
+        recommended = rebuild_recommendations_task()
+        summary = f"RFM scored, {refreshed} segment(s) evaluated; {recommended} customers have recommendations."
+        self.stdout.write(self.style.SUCCESS(summary))
 
     def _run_flows(self, store: StoreGenerator, carts: int) -> None:
         """Recent activity and one automation pass, sending what is due at once (no worker needed)."""

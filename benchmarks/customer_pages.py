@@ -1,0 +1,182 @@
+"""Latency of the dashboard's CRM customer pages' requests on a 100,000-shopper store, over real HTTP.
+
+    .venv/bin/python -m benchmarks.customer_pages --customers 100000 --requests 100 [--page 50] [--reuse]
+        [--database-url postgres://postgres@127.0.0.1:5432/crm_bench_pages]
+
+Each request is the exact GraphQL document the page sends (read from the page's source in
+``frontend/src/pages/customers/``), with the variables the page builds for:
+  list page 1        the first screen: 20 customers by last order, plus the filter choices.
+  list page N        the same after walking N-1 `after` cursors: keyset paging stays flat however deep.
+  list page N-1      back from page N with `before`: the previous page, one indexed seek.
+  search / tag / segment / spend   the list's filters on the first page.
+  360 page           one customer's whole page (KPIs, favourites, timeline, ledger, tickets, messages).
+
+The store is generated set-based like ``benchmarks.segments`` does (profiles with exponentially
+distributed orders, spend per currency, latest order snapshots), plus a "vip" tag on every 7th profile
+and the built-in segments evaluated, so each filter has rows to find; a backfill of 100,000 shoppers
+through ingest (``benchmarks.api``) takes the better part of an hour on a shared 2-core machine and the
+list's queries only read these tables. The server is Django's runserver (threaded, DEBUG off);
+requests take turns on keep-alive connections, so background load hits them alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from saleor_crm_plugin.auth import Permission
+
+from .api import Probe, _count_queries, _fetch, _measure, _served, staff_token
+from .ingest import _analyze_crm, _db_config, start_django
+from .segments import _generate
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_bench_pages"
+
+PAGES = Path(__file__).resolve().parent.parent / "frontend" / "src" / "pages" / "customers"
+
+
+def page_document(file: str, operation: str) -> str:
+    """The ``graphql(`…`)`` document named ``operation`` in a page's source, fragments appended."""
+    source = "\n".join(path.read_text() for path in PAGES.glob("*.ts*"))
+    documents = re.findall(r"graphql\(`(.*?)`\)", source, re.S)
+    (document,) = [d for d in documents if re.search(rf"\b(query|mutation) {operation}\b", d)]
+    fragments = {re.search(r"fragment (\w+)", d).group(1): d for d in documents if d.lstrip().startswith("fragment")}
+    used, pending = set(), set(re.findall(r"\.\.\.(\w+)", document))
+    while pending:
+        name = pending.pop()
+        used.add(name)
+        pending |= set(re.findall(r"\.\.\.(\w+)", fragments[name])) - used
+    assert (PAGES / file).is_file()
+    return "\n".join([document, *(fragments[name] for name in sorted(used))])
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(argv)
+    start_django(args.database_url, recreate=not args.reuse, settings="benchmarks.api_settings")
+    if not args.reuse:
+        _generate(args.customers)
+        _tag_and_segment()
+    segment, customer = _pick()
+    token = staff_token("bench-manager@store.test", Permission.MANAGE_USERS)
+    listing = page_document("CustomerListPage.tsx", "CustomerList")
+    whole_page = page_document("CustomerPage.tsx", "CustomerPage")
+    first = {"first": 20, "sortBy": {"field": "LAST_ORDER_AT", "direction": "DESC"}, "filter": {}, "withOptions": False}
+
+    with _served(args.database_url) as port:
+        auth = {"Authorization": f"Bearer {token}"}
+        after, before, page = _walk(port, auth, listing, first, args.page)
+
+        def screen(name: str, count: bool = True, **variables) -> Probe:
+            """The list as the page asks for it: the total only for a new filter, choices only at first."""
+            return Probe.graphql(name, listing, **{**first, **variables}, withCount=count)
+
+        probes = [
+            screen("list page 1 (+ filter choices)", withOptions=True),
+            screen(f"list page {page} (after)", count=False, after=after),
+            screen(f"list page {page - 1} (last/before)", count=False, first=None, last=20, before=before),
+            screen("list search 'c4242'", filter={"search": "c4242"}),
+            screen("list tag 'vip'", filter={"tags": ["vip"]}),
+            screen(f"list segment '{segment}'", filter={"segment": segment}),
+            screen(
+                "list spent >= 500 USD, by spend",
+                filter={"spentGte": "500", "currency": "USD"},
+                sortBy={"field": "SPENT", "direction": "DESC"},
+            ),
+            Probe.graphql("360 page", whole_page, id=customer, customer=customer, withSupport=True),
+        ]
+        # Each answered once first (a GraphQL error stops the run); its size is what the page downloads.
+        sizes = {probe.name: len(json.dumps(_fetch(port, probe, auth))) / 1024 for probe in probes}
+        queries = {probe.name: _count_queries(probe, auth) for probe in probes}
+        samples = _measure(port, auth, probes, args.warmup, args.requests)
+    _report(probes, samples, queries, sizes, args)
+    return 0
+
+
+def _tag_and_segment() -> None:
+    """A "vip" tag on every 7th profile; the built-in segments evaluated (set-based, as in a store)."""
+    from django.db import connection
+
+    from saleor_crm_plugin.segments.membership import evaluate_segment
+    from saleor_crm_plugin.segments.models import Segment
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO crm_customer_tag (profile_id, name) SELECT id, 'vip' FROM crm_customer_profile"
+            " WHERE mod(id, 7) = 0"
+        )
+    started = time.perf_counter()
+    segments = list(Segment.objects.all())
+    for segment in segments:
+        evaluate_segment(segment)
+    _analyze_crm()
+    print(f"tags added; {len(segments)} built-in segments evaluated in {time.perf_counter() - started:.1f}s")
+
+
+def _pick() -> tuple[str, str]:
+    """The largest segment's slug and the busiest customer's ID."""
+    from django.db.models import Count
+
+    from saleor_crm_plugin.ids import global_id
+    from saleor_crm_plugin.profiles.models import CustomerProfile
+    from saleor_crm_plugin.segments.models import Segment
+
+    largest = Segment.objects.annotate(members=Count("memberships")).order_by("-members").first()
+    busy = CustomerProfile.objects.order_by("-orders_count", "pk").first()
+    return largest.slug, global_id("CrmCustomer", busy.pk)
+
+
+def _walk(port: int, auth: dict, listing: str, first: dict, target: int) -> tuple[str, str, int]:
+    """Cursors of page ``target``: its `after` (end of page target-1) and its own start (for `before`)."""
+    after, page = None, 1
+    while True:
+        found = _fetch(port, Probe.graphql("walk", listing, **first, after=after, withCount=False), auth)
+        info = found["data"]["crmCustomers"]["pageInfo"]
+        if page == target or not info["hasNextPage"]:
+            return after, info["startCursor"], page
+        after, page = info["endCursor"], page + 1
+
+
+def _report(probes: list[Probe], samples: dict, queries: dict, sizes: dict, args: argparse.Namespace) -> None:
+    print()
+    print(
+        f"{args.requests} timed requests each after {args.warmup} warm-up, sequential, interleaved; "
+        f"{os.cpu_count()} cores"
+    )
+    width = max(len(probe.name) for probe in probes) + 2
+    print(
+        f"{'request':<{width}} {'p50 ms':>8} {'p95 ms':>8} {'mean':>8} {'min':>8} {'max':>8} "
+        f"{'SQL':>5} {'answer KiB':>11}"
+    )
+    for probe in probes:
+        ms = samples[probe.name]
+        cuts = statistics.quantiles(ms, n=100, method="inclusive")
+        print(
+            f"{probe.name:<{width}} {cuts[49]:>8.1f} {cuts[94]:>8.1f} {statistics.fmean(ms):>8.1f} "
+            f"{min(ms):>8.1f} {max(ms):>8.1f} {queries[probe.name]:>5} {sizes[probe.name]:>11.1f}"
+        )
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.customer_pages", description=__doc__.split("\n")[0])
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=100, help="timed requests per measurement")
+    parser.add_argument("--warmup", type=int, default=10, help="untimed requests per measurement first")
+    parser.add_argument("--page", type=int, default=50, help="the deep page (of 20 customers) to time")
+    parser.add_argument("--reuse", action="store_true", help="keep the generated store of an earlier run")
+    parser.add_argument(
+        "--database-url", default=DEFAULT_URL, help="recreated unless --reuse (name must contain 'bench')"
+    )
+    args = parser.parse_args(argv)
+    if "bench" not in _db_config(args.database_url)["NAME"]:
+        parser.error("the benchmark recreates its database: use one whose name contains 'bench'")
+    return args
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,188 @@
+"""What the Segments and Helpdesk pages cost over real HTTP: the editor's live preview and the inbox screen.
+
+    .venv/bin/python -m benchmarks.segment_helpdesk_pages preview --database-url postgres://…/crm_bench_pages
+        [--sessions 5]
+    .venv/bin/python -m benchmarks.segment_helpdesk_pages inbox --tickets 1000000 --customers 200000
+        [--requests 50] [--database-url postgres://…/crm_bench_helpdesk]
+
+preview  A scripted typing session of ``FINAL_QUERY``: the editor asks for a preview when the typist pauses
+         (300 ms debounce, superseded requests aborted), i.e. once per word typed, so the session sends every
+         word-boundary prefix of the query, valid or not (an invalid prefix answers with the error and its
+         line/column). Each request is timed send → last byte, over ``--sessions`` sessions; p50/p95 are
+         reported with the number of customers the store really holds (read from the database, never assumed).
+         The store is any CRM database with customers (e.g. the one ``benchmarks.customer_pages`` builds);
+         nothing in it is changed except a benchmark staff account.
+inbox    The inbox screen's one request exactly as ``InboxPage.tsx`` sends it (a page of 25 tickets, the counts
+         of every view in one aggregate, the assignee choices), on the first page, on a deep keyset page, with
+         the "SLA breached" view and with a text search (subject, email and message bodies); page turns leave
+         the view counts out, as the page does. The store is
+         generated set-based by ``benchmarks.tickets`` (same generator and database marker).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import statistics
+import sys
+import time
+
+from saleor_crm_plugin.auth import Permission
+
+from .api import Probe, _count_queries, _fetch, _measure, _served, staff_token
+from .ingest import _db_config
+
+FINAL_QUERY = 'orders_count >= 3 and spent("USD") > 500 and last_order_at > -90d'
+PREVIEW = """query SegmentPreview($query: String!, $first: Int!) {
+  crmSegmentPreview(query: $query, first: $first) {
+    count members { id name email } errors { message code line column } warnings { message code line column }
+  }
+}"""
+INBOX = """query Inbox($first: Int, $after: String, $filter: CrmTicketFilterInput, $sortBy: CrmTicketSortingInput,
+             $withCounts: Boolean!) {
+  crmTickets(first: $first, after: $after, filter: $filter, sortBy: $sortBy) {
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { node {
+      id reference subject status priority channel lastMessageAt assigneeName
+      customer { id name email }
+      sla { firstResponseDueAt resolutionDueAt firstResponseBreached resolutionBreached atRisk paused }
+    } }
+  }
+  crmTicketViewCounts @include(if: $withCounts) {
+    active open mine unassigned breached atRisk pending onHold solved closed
+  }
+  crmStaffMembers @include(if: $withCounts) { id name isViewer }
+}"""
+ACTIVE = ["NEW", "OPEN", "PENDING", "ON_HOLD"]
+SORT = {"field": "LAST_MESSAGE_AT", "direction": "DESC"}
+
+
+def typing_session(query: str) -> list[str]:
+    """The texts a debounced editor previews while ``query`` is typed a word at a time."""
+    return [
+        query[: index + 1] for index, char in enumerate(query) if index + 1 == len(query) or query[index + 1] == " "
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(argv)
+    started = time.perf_counter()
+    if args.command == "preview":
+        _preview(args)
+    else:
+        _inbox(args)
+    print(f"wall time {time.perf_counter() - started:.0f}s")
+    return 0
+
+
+def _setup(database_url: str, settings: str) -> None:
+    os.environ.update(DJANGO_SETTINGS_MODULE=settings, DATABASE_URL=database_url)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _preview(args: argparse.Namespace) -> None:
+    _setup(args.database_url, "benchmarks.api_settings")
+    from saleor_crm_plugin.profiles.models import CustomerProfile
+
+    customers = CustomerProfile.objects.count()
+    token = staff_token("bench-segments@store.test", Permission.MANAGE_USERS)
+    texts = typing_session(FINAL_QUERY)
+    print(f"store: {customers} customers in {_db_config(args.database_url)['NAME']}")
+    print(f"typing session: {len(texts)} previews per session (one per word), {args.sessions} sessions")
+    with _served(args.database_url) as port:
+        auth = {"Authorization": f"Bearer {token}"}
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        valid: list[float] = []
+        invalid: list[float] = []
+        for session in range(args.sessions + 1):  # the first session warms up, untimed
+            for text in texts:
+                body = json.dumps({"query": PREVIEW, "variables": {"query": text, "first": 5}}).encode()
+                began = time.perf_counter()
+                conn.request(
+                    "POST",
+                    "/plugins/global/saleor.crm/graphql/",
+                    body=body,
+                    headers={**auth, "Content-Type": "application/json"},
+                )
+                answer = json.loads(conn.getresponse().read())
+                elapsed = (time.perf_counter() - began) * 1000
+                preview = answer["data"]["crmSegmentPreview"]
+                if session:
+                    (invalid if preview["errors"] else valid).append(elapsed)
+            print(f"  session {session}/{args.sessions}", file=sys.stderr)
+        conn.close()
+    every = valid + invalid
+    print(f"final query matches {preview['count']} of {customers} customers")
+    for name, samples in (("all previews", every), ("valid prefixes", valid), ("invalid prefixes", invalid)):
+        if len(samples) >= 2:
+            cuts = statistics.quantiles(samples, n=100, method="inclusive")
+            print(
+                f"{name:<18} n={len(samples):>4}  p50 {cuts[49]:8.1f} ms  p95 {cuts[94]:8.1f} ms  "
+                f"max {max(samples):8.1f} ms"
+            )
+
+
+def _inbox(args: argparse.Namespace) -> None:
+    from . import tickets
+
+    store = argparse.Namespace(tickets=args.tickets, customers=args.customers, database_url=args.database_url)
+    reuse = tickets._prepare_database(store)
+    _setup(args.database_url, "benchmarks.tickets_settings")
+    if not reuse:
+        tickets._generate(store)
+    token = staff_token("bench-agent@store.test", Permission.MANAGE_ORDERS)
+    tickets._print_store()
+    with _served(args.database_url, settings="benchmarks.tickets_settings") as port:
+        auth = {"Authorization": f"Bearer {token}"}
+        after = None
+        active = {"filter": {"status": ACTIVE}, "sortBy": SORT, "first": 25}
+        for _ in range(args.page - 1):  # walk the keyset cursors to the deep page (no counts, as the page does)
+            page = _fetch(port, Probe.graphql("walk", INBOX, after=after, withCounts=False, **active), auth)
+            after = page["data"]["crmTickets"]["pageInfo"]["endCursor"]
+        breached = {**active, "filter": {"status": ACTIVE, "breached": True}}
+        search = {**active, "filter": {"search": "parcel left"}}
+        probes = [  # a first page carries the counts per view and the assignees; a page turn doesn't
+            Probe.graphql("inbox screen, page 1 (+ view counts)", INBOX, withCounts=True, **active),
+            Probe.graphql(f"inbox page {args.page} (keyset page turn)", INBOX, after=after, withCounts=False, **active),
+            Probe.graphql("SLA breached view (+ view counts)", INBOX, withCounts=True, **breached),
+            Probe.graphql("search 'parcel left' (+ view counts)", INBOX, withCounts=True, **search),
+            Probe.graphql("search, no counts", INBOX, withCounts=False, **search),
+        ]
+        queries = {probe.name: _count_queries(probe, auth) for probe in probes}
+        samples = _measure(port, auth, probes, args.warmup, args.requests)
+    print(f"\n{args.requests} timed requests each after {args.warmup} warm-up; runserver on {os.cpu_count()} cores")
+    for probe in probes:
+        cuts = statistics.quantiles(samples[probe.name], n=100, method="inclusive")
+        print(f"{probe.name:<38} p50 {cuts[49]:8.1f} ms  p95 {cuts[94]:8.1f} ms  SQL queries {queries[probe.name]}")
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.segment_helpdesk_pages", description=__doc__.split("\n")[0]
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    preview = commands.add_parser("preview", help="live preview latency over a scripted typing session")
+    preview.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/crm_bench_pages")
+    preview.add_argument("--sessions", type=int, default=5)
+    inbox = commands.add_parser("inbox", help="the inbox screen's request on a generated store")
+    inbox.add_argument("--tickets", type=int, default=1_000_000)
+    inbox.add_argument("--customers", type=int, default=200_000)
+    inbox.add_argument("--requests", type=int, default=50)
+    inbox.add_argument("--warmup", type=int, default=5)
+    inbox.add_argument("--page", type=int, default=20)
+    inbox.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/crm_bench_helpdesk")
+    args = parser.parse_args(argv)
+    if "bench" not in _db_config(args.database_url)["NAME"]:
+        parser.error("use a database whose name contains 'bench'")
+    return args
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The Saleor App of the CRM: its manifest and the built dashboard pages, served by the plugin itself."""

@@ -1,0 +1,1 @@
+"""What the Dashboard App pages read beyond the domain APIs: lookups by Saleor IDs, page helpers."""
