@@ -15,6 +15,7 @@ import pytest
 from saleor_crm_plugin.auth import Permission
 from saleor_crm_plugin.ids import global_id
 from saleor_crm_plugin.profiles.models import CustomerProfile
+from saleor_crm_plugin.segments.builtin import ensure_builtin_segments
 from saleor_crm_plugin.segments.models import Segment
 from saleor_crm_plugin.tickets import actions
 from saleor_crm_plugin.tickets.history import Actor
@@ -38,6 +39,7 @@ def choose(app, select_test_id: str, option: str):
 
 
 def test_write_a_segment_with_a_typo_fix_it_preview_save_and_see_the_members(store, shell):
+    ensure_builtin_segments()  # a transactional test before this one may have flushed the migrated built-ins
     manager = staff("maria", Permission.MANAGE_USERS)
     page = shell(manager, "/dashboard/crm/segments/new")
     app = page.frame_locator(APP_PAGE)
