@@ -1,7 +1,7 @@
 """Latency of the CRM GraphQL API over real HTTP on a generated store, next to plain Django views.
 
     .venv/bin/python -m benchmarks.api --customers 100000 --requests 300 [--seed 1] [--page 50]
-        [--warmup 20] [--database-url postgres://postgres@127.0.0.1:5432/crm_bench_api]
+        [--warmup 20] [--database-url postgres://postgres@127.0.0.1:5432/crm_bench_api] [--keep-db]
 
 Why each measurement:
   graphql page 1   the dashboard's customer list: crmCustomers(first: 100) sorted by last order, with
@@ -11,9 +11,10 @@ Why each measurement:
                    relation) after the same auth: the floor GraphQL's overhead is measured against.
   naive view       the same view as an N+1 ORM loop: what the dataloaders save.
 
-The store is loaded once through the project's backfill (GeneratedStoreSource + run_backfill) and
-kept: a rerun with the same --customers/--seed reuses it (the database comment records what it
-holds); other parameters recreate the database, whose name must contain "bench". The server is
+The store is loaded through the project's backfill (GeneratedStoreSource + run_backfill). The
+database (name must contain "bench") is dropped at the end, on failure too, unless --keep-db: a rerun
+with the same --customers/--seed then reuses the kept store (the database comment records what it
+holds); other parameters recreate it. The server is
 Django's runserver (threaded, DEBUG off) in a subprocess; each measurement uses its own keep-alive
 connection and the measurements take turns request by request, so background load on a shared
 machine hits them alike. SQL queries per request are counted in-process (test Client).
@@ -38,7 +39,16 @@ from tempfile import NamedTemporaryFile
 
 from saleor_crm_plugin.auth import Permission
 
-from .ingest import _admin_connection, _analyze_crm, _db_config, _recreate_database
+from .database import (
+    add_database_arguments,
+    bench_database,
+    check_database_name,
+    database_comment,
+    mark_database,
+    recreate_database,
+    start_django,
+)
+from .ingest import _analyze_crm
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_bench_api"
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,14 +90,15 @@ class Probe:
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     args = _parse(argv)
-    completed_profiles = _prepare_database(args.database_url, args.customers, args.seed)
-    os.environ.update(DJANGO_SETTINGS_MODULE="benchmarks.api_settings", DATABASE_URL=args.database_url)
-    import django
+    with bench_database(args.database_url, keep=args.keep_db, fresh=False):
+        completed_profiles = _prepare_database(args.database_url, args.customers, args.seed)
+        start_django(args.database_url, settings="benchmarks.api_settings")
+        _run(args, completed_profiles)
+    print(f"wall time {time.perf_counter() - started:.0f}s")
+    return 0
 
-    django.setup()
-    from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+def _run(args: argparse.Namespace, completed_profiles: int | None) -> None:
     _load_store(args, completed_profiles)
     token = staff_token("bench-manager@store.test", Permission.MANAGE_USERS)
     _print_store()
@@ -106,8 +117,6 @@ def main(argv: list[str] | None = None) -> int:
         samples = _measure(port, auth, probes, args.warmup, args.requests)
 
     report(probes, samples, queries, args, "customers, order, spend, tags, timeline")
-    print(f"wall time {time.perf_counter() - started:.0f}s")
-    return 0
 
 
 def report(probes: list[Probe], samples: dict, queries: dict, args: argparse.Namespace, checked: str) -> None:
@@ -137,10 +146,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests per measurement first")
     parser.add_argument("--page", type=int, default=50, help="the deep page (of 100 customers) to time")
     parser.add_argument("--batch-size", type=int, default=500, help="backfill batch size")
-    parser.add_argument("--database-url", default=DEFAULT_URL, help="kept between runs (name must contain 'bench')")
+    add_database_arguments(parser, DEFAULT_URL)
     args = parser.parse_args(argv)
-    if "bench" not in _db_config(args.database_url)["NAME"]:
-        parser.error("the benchmark may recreate its database: use one whose name contains 'bench'")
+    check_database_name(parser, args.database_url)
     if args.requests < 2:
         parser.error("--requests must be at least 2 for percentiles")
     return args
@@ -155,27 +163,14 @@ def _prepare_database(url: str, customers: int, seed: int) -> int | None:
     Returns the profile count a completed load recorded, or None when the store still has to be
     (or finish being) backfilled.
     """
-    name = _db_config(url)["NAME"]
     wanted = f"benchmarks.api customers={customers} seed={seed}"
-    with _admin_connection(url) as conn:
-        row = conn.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-    marker = (row[0] or "") if row else None
+    marker = database_comment(url)
     if marker is not None and marker.split(" profiles=")[0] == wanted:
         return int(marker.split(" profiles=")[1]) if " profiles=" in marker else None
-    print(f"database {name}: {'holds ' + repr(marker) if row else 'missing'}; (re)creating it for {wanted}")
-    _recreate_database(url)
-    _mark(url, wanted)
+    print(f"database: {'holds ' + repr(marker) if marker is not None else 'missing'}; (re)creating it for {wanted}")
+    recreate_database(url)
+    mark_database(url, wanted)
     return None
-
-
-def _mark(url: str, comment: str) -> None:
-    from psycopg import sql
-
-    with _admin_connection(url) as conn:
-        name = sql.Identifier(_db_config(url)["NAME"])
-        conn.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(name, sql.Literal(comment)))
 
 
 def _load_store(args: argparse.Namespace, completed_profiles: int | None) -> None:
@@ -204,7 +199,7 @@ def _load_store(args: argparse.Namespace, completed_profiles: int | None) -> Non
         )
         if summary.failed:
             raise SystemExit("backfill events failed (see crm dead letters)")
-        _mark(
+        mark_database(
             args.database_url,
             f"benchmarks.api customers={args.customers} seed={args.seed} profiles={CustomerProfile.objects.count()}",
         )

@@ -26,7 +26,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from benchmarks.ingest import finish, start_django, throughput_table
+from .database import add_database_arguments, bench_database, check_database_name, start_django
+from .ingest import throughput_table
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_bench_automation"
 LINES = (
@@ -38,25 +39,28 @@ LINES = (
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
-    if "bench" not in args.database_url.rsplit("/", 1)[-1]:
-        sys.exit("the database name must contain 'bench'")
-    mailbox = Path(tempfile.mkdtemp(prefix="crm-bench-mailbox-"))
-    start_django(args.database_url, recreate=True, CRM_MAILBOX_DIR=str(mailbox))
-    from django.conf import settings
+    with (
+        tempfile.TemporaryDirectory(prefix="crm-bench-mailbox-") as mailbox,
+        bench_database(args.database_url, keep=args.keep_db),
+    ):
+        start_django(args.database_url, CRM_MAILBOX_DIR=mailbox)
+        from django.conf import settings
 
-    from saleor_crm_plugin.settings import reload_settings
+        from saleor_crm_plugin.settings import reload_settings
 
-    settings.CRM = {**settings.CRM, "automation_abandoned_checkout": True, "automation_abandoned_checkout_waits": "0h",
-                    "automation_quiet_hours": "", "automation_frequency_cap": ""}  # fmt: skip
-    reload_settings()
-    try:
+        settings.CRM = {
+            **settings.CRM,
+            "automation_abandoned_checkout": True,
+            "automation_abandoned_checkout_waits": "0h",
+            "automation_quiet_hours": "",
+            "automation_frequency_cap": "",
+        }
+        reload_settings()
         _generate(args.checkouts + args.baseline_sample)
         rows = _pipeline(args)
         rows.append(_naive(args))
-        sent = len(list(mailbox.glob("*.eml")))
+        sent = len(list(Path(mailbox).glob("*.eml")))
         print(f"\nmailbox: {sent:,} messages for {args.checkouts + args.baseline_sample:,} checkouts")
-    finally:
-        finish(args.database_url, args.keep_db)
     throughput_table(rows)
     return 0
 
@@ -192,9 +196,10 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--checkouts", type=int, default=100_000)
     parser.add_argument("--baseline-sample", type=int, default=2000)
     parser.add_argument("--send-batch", type=int, default=500)
-    parser.add_argument("--database-url", default=DEFAULT_URL)
-    parser.add_argument("--keep-db", action="store_true")
-    return parser.parse_args(argv)
+    add_database_arguments(parser, DEFAULT_URL)
+    args = parser.parse_args(argv)
+    check_database_name(parser, args.database_url)
+    return args
 
 
 if __name__ == "__main__":

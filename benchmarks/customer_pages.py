@@ -1,6 +1,6 @@
 """Latency of the dashboard's CRM customer pages' requests on a 100,000-shopper store, over real HTTP.
 
-    .venv/bin/python -m benchmarks.customer_pages --customers 100000 --requests 100 [--page 50] [--reuse]
+    .venv/bin/python -m benchmarks.customer_pages --customers 100000 --requests 100 [--page 50] [--reuse] [--keep-db]
         [--database-url postgres://postgres@127.0.0.1:5432/crm_bench_pages]
 
 Each request is the exact GraphQL document the page sends (read from the page's source in
@@ -33,7 +33,8 @@ from pathlib import Path
 from saleor_crm_plugin.auth import Permission
 
 from .api import Probe, _count_queries, _fetch, _measure, _served, staff_token
-from .ingest import _analyze_crm, _db_config, start_django
+from .database import add_database_arguments, bench_database, check_database_name, start_django
+from .ingest import _analyze_crm
 from .segments import _generate
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_bench_pages"
@@ -58,7 +59,12 @@ def page_document(file: str, operation: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
-    start_django(args.database_url, recreate=not args.reuse, settings="benchmarks.api_settings")
+    with bench_database(args.database_url, keep=args.keep_db, fresh=not args.reuse):
+        start_django(args.database_url, settings="benchmarks.api_settings")
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     if not args.reuse:
         _generate(args.customers)
         _tag_and_segment()
@@ -168,13 +174,10 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=100, help="timed requests per measurement")
     parser.add_argument("--warmup", type=int, default=10, help="untimed requests per measurement first")
     parser.add_argument("--page", type=int, default=50, help="the deep page (of 20 customers) to time")
-    parser.add_argument("--reuse", action="store_true", help="keep the generated store of an earlier run")
-    parser.add_argument(
-        "--database-url", default=DEFAULT_URL, help="recreated unless --reuse (name must contain 'bench')"
-    )
+    parser.add_argument("--reuse", action="store_true", help="use the store an earlier run left with --keep-db")
+    add_database_arguments(parser, DEFAULT_URL)
     args = parser.parse_args(argv)
-    if "bench" not in _db_config(args.database_url)["NAME"]:
-        parser.error("the benchmark recreates its database: use one whose name contains 'bench'")
+    check_database_name(parser, args.database_url)
     return args
 
 

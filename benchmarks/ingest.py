@@ -5,7 +5,9 @@
 
 Why each measurement:
   batched   live_events() through ingest_many in batches: how fast a busy worker or replay drains a queue.
-  per-event ingest(event), one transaction each: what one Celery task per event costs (sample only).
+  per-event ingest(event), one transaction each, in process (sample only): an upper bound on the old
+            one-Celery-task-per-event path's rate (no Celery, broker or task overhead counted);
+            the live path as it runs (outbox, real worker) is measured by benchmarks/live_path.py.
   naive     the per-event ORM loop a developer writes first (below): the bar the set-wise path has to beat.
   orders    only the order.* events of the same stream, batched, from empty: the issue's order-event goal.
   backfill  run_backfill over the sandbox source into an empty CRM: the install-day import.
@@ -13,8 +15,8 @@ Why each measurement:
 The sample phases take the first --baseline-sample live events and start from empty CRM tables each
 time; the batched path is run on the same sample too, so the sample rows compare like with like.
 Timings exclude the generator (it is timed on its own), except where noted for the backfill, whose
-source generates the store inside run_backfill. The database is dropped and recreated; its name must
-contain "bench" so a typo can't drop a real one. It is dropped again at the end unless --keep-db.
+source generates the store inside run_backfill. The database is recreated for the run and dropped at
+the end, on failure too, unless --keep-db (benchmarks.database).
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ import argparse
 import gc
 import itertools
 import logging
-import os
 import resource
 import sys
 import time
 from collections import Counter
+
+from .database import add_database_arguments, bench_database, check_database_name, start_django
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_bench"
 
@@ -46,21 +49,18 @@ FALLBACKS = _FallbackCounter()
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
-    _recreate_database(args.database_url)
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="saleor_crm_plugin.sandbox.settings", DATABASE_URL=args.database_url, DEBUG="0"
-    )
-    import django
+    with bench_database(args.database_url, keep=args.keep_db):
+        start_django(args.database_url)
+        return _run(args)
 
-    django.setup()
+
+def _run(args: argparse.Namespace) -> int:
     logging.getLogger("saleor_crm_plugin.ingest").addHandler(FALLBACKS)
-    from django.core.management import call_command
-    from django.db import connection, connections
+    from django.db import connection
 
     from saleor_crm_plugin.sandbox.generator import StoreGenerator
     from saleor_crm_plugin.sandbox.users import create_users
 
-    call_command("migrate", verbosity=0)
     store = StoreGenerator(customers=args.customers, seed=args.seed)
     users = create_users(store)
     with connection.cursor() as cursor:
@@ -136,10 +136,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  live     {live}")
     print(f"  backfill {filled}")
     print(f"max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
-
-    connections.close_all()
-    if not args.keep_db:
-        _drop_database(args.database_url)
     return 0 if sample_ok and live == filled else 1
 
 
@@ -149,11 +145,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--baseline-sample", type=int, default=20_000)
-    parser.add_argument("--database-url", default=DEFAULT_URL, help="dropped and recreated (name must contain 'bench')")
-    parser.add_argument("--keep-db", action="store_true", help="leave the database for inspection")
+    add_database_arguments(parser, DEFAULT_URL)
     args = parser.parse_args(argv)
-    if "bench" not in _db_config(args.database_url)["NAME"]:
-        parser.error("the benchmark drops its database: use one whose name contains 'bench'")
+    check_database_name(parser, args.database_url)
     return args
 
 
@@ -375,8 +369,10 @@ def _analyze_crm() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
+        existing = set(connection.introspection.table_names(cursor))
         for model in apps.get_app_config("saleor_crm_plugin").get_models():
-            cursor.execute(f"ANALYZE {model._meta.db_table}")
+            if model._meta.db_table in existing:  # a model whose migration is still being written has none
+                cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 
 def _truncate_crm() -> None:
@@ -388,62 +384,10 @@ def _truncate_crm() -> None:
         cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
 
 
-def _db_config(url: str) -> dict:
-    import dj_database_url
-
-    return dj_database_url.parse(url)
-
-
-def _admin_connection(url: str):
-    """A connection to the server's maintenance database, to drop and create the bench one."""
-    import psycopg
-
-    conf = _db_config(url)
-    params = {"host": conf["HOST"], "port": conf["PORT"], "user": conf["USER"], "password": conf["PASSWORD"]}
-    return psycopg.connect(dbname="postgres", autocommit=True, **{k: v for k, v in params.items() if v})
-
-
-def _drop_database(url: str) -> None:
-    from psycopg import sql
-
-    with _admin_connection(url) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(_db_config(url)["NAME"])))
-
-
-def start_django(url: str, recreate: bool, settings: str = "saleor_crm_plugin.sandbox.settings", **env: str) -> None:
-    """Point Django at the bench database (made afresh when ``recreate``) and migrate it."""
-    if recreate:
-        _recreate_database(url)
-    os.environ.update(DJANGO_SETTINGS_MODULE=settings, DATABASE_URL=url, DEBUG="0", **env)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
-def finish(url: str, keep: bool) -> None:
-    """Close Django's connections and drop the bench database unless asked to keep it."""
-    from django.db import connections
-
-    connections.close_all()
-    if not keep:
-        _drop_database(url)
-
-
 def throughput_table(rows: list[tuple[str, int, float]]) -> None:
     print(f"\n{'measurement':<44}{'rows':>10}{'seconds':>10}{'rows/s':>12}")
     for name, count, seconds in rows:
         print(f"{name:<44}{count:>10,}{seconds:>10.1f}{count / seconds if seconds else 0:>12,.0f}")
-
-
-def _recreate_database(url: str) -> None:
-    from psycopg import sql
-
-    _drop_database(url)
-    with _admin_connection(url) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(_db_config(url)["NAME"])))
 
 
 if __name__ == "__main__":

@@ -1,12 +1,13 @@
 """Recommendations on a generated store: the set-based SQL rebuild next to a naive Python one, and the
 offline evaluation against popularity.
 
-    .venv/bin/python -m benchmarks.recommendations --customers 20000 [--seed 1] [--repeat 3] [--reuse]
+    .venv/bin/python -m benchmarks.recommendations --customers 20000 [--seed 1] [--repeat 3] [--reuse] [--keep-db]
         [--database-url postgres://postgres@127.0.0.1:5432/crm_bench_reco]
 
 The store is the sandbox generator's (shoppers with favourite categories, companion products,
 skewed popularity), loaded through the project's backfill into its own database (recreated unless
-``--reuse``; its name must contain "bench"). Measured:
+``--reuse`` of a store kept with ``--keep-db``; dropped at the end otherwise; its name must contain
+"bench"). Measured:
 
   SQL rebuild     rebuild(): products, order and customer pairs, every buyer's top 10, in one
                   transaction; best of ``--repeat``, per step.
@@ -27,7 +28,8 @@ import time
 from collections import Counter, defaultdict
 from itertools import permutations
 
-from .ingest import _analyze_crm, _db_config, start_django
+from .database import add_database_arguments, bench_database, check_database_name, start_django
+from .ingest import _analyze_crm
 from .segments import best
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_bench_reco"
@@ -35,11 +37,12 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_bench_reco"
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
-    start_django(args.database_url, recreate=not args.reuse)
-    if not args.reuse:
-        _load(args.customers, args.seed)
-    _print_store()
-    _report(args)
+    with bench_database(args.database_url, keep=args.keep_db, fresh=not args.reuse):
+        start_django(args.database_url)
+        if not args.reuse:
+            _load(args.customers, args.seed)
+        _print_store()
+        _report(args)
     return 0
 
 
@@ -48,11 +51,10 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--customers", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--reuse", action="store_true", help="keep the store an earlier run loaded")
-    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--reuse", action="store_true", help="use the store an earlier run left with --keep-db")
+    add_database_arguments(parser, DEFAULT_URL)
     args = parser.parse_args(argv)
-    if "bench" not in _db_config(args.database_url)["NAME"]:
-        parser.error("the benchmark recreates its database: use one whose name contains 'bench'")
+    check_database_name(parser, args.database_url)
     return args
 
 

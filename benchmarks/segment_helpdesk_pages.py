@@ -16,7 +16,8 @@ inbox    The inbox screen's one request exactly as ``InboxPage.tsx`` sends it (a
          of every view in one aggregate, the assignee choices), on the first page, on a deep keyset page, with
          the "SLA breached" view and with a text search (subject, email and message bodies); page turns leave
          the view counts out, as the page does. The store is
-         generated set-based by ``benchmarks.tickets`` (same generator and database marker).
+         generated set-based by ``benchmarks.tickets`` (same generator and database marker) and dropped at
+         the end unless --keep-db. (``preview`` creates no database, so it drops none.)
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import time
 from saleor_crm_plugin.auth import Permission
 
 from .api import Probe, _count_queries, _fetch, _measure, _served, staff_token
-from .ingest import _db_config
+from .database import add_database_arguments, bench_database, check_database_name, db_config, start_django
 
 FINAL_QUERY = 'orders_count >= 3 and spent("USD") > 500 and last_order_at > -90d'
 PREVIEW = """query SegmentPreview($query: String!, $first: Int!) {
@@ -77,24 +78,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _setup(database_url: str, settings: str) -> None:
-    os.environ.update(DJANGO_SETTINGS_MODULE=settings, DATABASE_URL=database_url)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
 def _preview(args: argparse.Namespace) -> None:
-    _setup(args.database_url, "benchmarks.api_settings")
+    start_django(args.database_url, settings="benchmarks.api_settings")
     from saleor_crm_plugin.profiles.models import CustomerProfile
 
     customers = CustomerProfile.objects.count()
     token = staff_token("bench-segments@store.test", Permission.MANAGE_USERS)
     texts = typing_session(FINAL_QUERY)
-    print(f"store: {customers} customers in {_db_config(args.database_url)['NAME']}")
+    print(f"store: {customers} customers in {db_config(args.database_url)['NAME']}")
     print(f"typing session: {len(texts)} previews per session (one per word), {args.sessions} sessions")
     with _served(args.database_url) as port:
         auth = {"Authorization": f"Bearer {token}"}
@@ -132,11 +123,16 @@ def _preview(args: argparse.Namespace) -> None:
 def _inbox(args: argparse.Namespace) -> None:
     from . import tickets
 
-    store = argparse.Namespace(tickets=args.tickets, customers=args.customers, database_url=args.database_url)
-    reuse = tickets._prepare_database(store)
-    _setup(args.database_url, "benchmarks.tickets_settings")
+    with bench_database(args.database_url, keep=args.keep_db, fresh=False):
+        _inbox_on(args, tickets._prepare_database(args))
+
+
+def _inbox_on(args: argparse.Namespace, reuse: bool) -> None:
+    from . import tickets
+
+    start_django(args.database_url, settings="benchmarks.tickets_settings")
     if not reuse:
-        tickets._generate(store)
+        tickets._generate(args)
     token = staff_token("bench-agent@store.test", Permission.MANAGE_ORDERS)
     tickets._print_store()
     with _served(args.database_url, settings="benchmarks.tickets_settings") as port:
@@ -177,10 +173,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     inbox.add_argument("--requests", type=int, default=50)
     inbox.add_argument("--warmup", type=int, default=5)
     inbox.add_argument("--page", type=int, default=20)
-    inbox.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/crm_bench_helpdesk")
+    add_database_arguments(inbox, "postgres://postgres@127.0.0.1:5432/crm_bench_helpdesk")
     args = parser.parse_args(argv)
-    if "bench" not in _db_config(args.database_url)["NAME"]:
-        parser.error("use a database whose name contains 'bench'")
+    check_database_name(parser, args.database_url)
     return args
 
 

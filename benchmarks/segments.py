@@ -1,7 +1,9 @@
 """Segment evaluation and RFM scoring over 1M profiles, next to hand-written SQL and a naive Python loop.
 
-    .venv/bin/python -m benchmarks.segments --profiles 1000000 [--naive-sample 20000] [--reuse]
+    .venv/bin/python -m benchmarks.segments --profiles 1000000 [--naive-sample 20000] [--reuse] [--keep-db]
         [--database-url postgres://postgres@127.0.0.1:5432/crm_bench_segments]
+
+The database is dropped at the end, on failure too, unless --keep-db (then --reuse runs on its store).
 
 The store is generated set-based in SQL (generate_series), not through ingest: profiles with an
 exponential number of orders, spend per currency (every 7th buyer in EUR), and each buyer's latest
@@ -13,8 +15,9 @@ order as a snapshot with one line. Measured, best of ``--repeat`` runs where a r
                     next to a hand-written INSERT … SELECT of the members
   naive loop        a per-customer Python loop (one spend query each) over the first --naive-sample
                     profiles, extrapolated to all profiles (it is linear); it must find the same members
-  RFM               score_rfm() next to the textbook NTILE(5) statement and a naive Python loop
-                    (per-customer update_or_create, on a sample, extrapolated)
+  RFM               score_rfm() next to a hand-written RANK() statement over every customer and a naive
+                    Python loop (read and rank everyone in Python, update_or_create on a sample, extrapolated);
+                    both must produce score_rfm's scores and groups (compared row by row in SQL)
   live / preview    recheck_profiles() for 1,000 profiles against every segment; preview_segment()
 """
 
@@ -26,7 +29,8 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from .ingest import _analyze_crm, _db_config, start_django
+from .database import add_database_arguments, bench_database, check_database_name, start_django
+from .ingest import _analyze_crm
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_bench_segments"
 SEGMENT = 'orders_count >= 3 AND spent("USD") > 500 AND last_order_at < -90d'
@@ -41,15 +45,27 @@ SELECT %s, p.id, now() FROM crm_customer_profile p
 JOIN crm_customer_spend s ON s.profile_id = p.id AND s.currency = 'USD'
 WHERE p.anonymised_at IS NULL AND p.orders_count >= 3 AND s.total > 500 AND p.last_order_at < %s
 """
+# The same scores and groups as score_rfm, the way the definition reads: RANK() over every customer
+# ("customers with a lower value", ties shared), no grouping by distinct values first.
 TEXTBOOK_RFM = """
+WITH base AS (
+    SELECT p.id, CAST(p.last_order_at AT TIME ZONE 'UTC' AS DATE) AS r, p.orders_count AS f,
+           COALESCE(ROUND(s.total), 0) AS m,
+           CASE WHEN s.orders_count > 0 THEN ROUND(s.total / s.orders_count) ELSE 0 END AS a
+    FROM crm_customer_profile p LEFT JOIN crm_customer_spend s ON s.profile_id = p.id AND s.currency = %(currency)s
+    WHERE p.orders_count > 0 AND p.last_order_at IS NOT NULL AND p.anonymised_at IS NULL
+), scores AS (
+    SELECT id, 5 * (RANK() OVER (ORDER BY r) - 1) / COUNT(*) OVER () + 1 AS recency,
+           5 * (RANK() OVER (ORDER BY f) - 1) / COUNT(*) OVER () + 1 AS frequency,
+           5 * (RANK() OVER (ORDER BY m) - 1) / COUNT(*) OVER () + 1 AS monetary,
+           5 * (RANK() OVER (ORDER BY a) - 1) / COUNT(*) OVER () + 1 AS aov
+    FROM base
+)
 INSERT INTO crm_customer_rfm (profile_id, recency, frequency, monetary, aov, "group", currency, computed_at)
-SELECT p.id, NTILE(5) OVER (ORDER BY p.last_order_at), NTILE(5) OVER (ORDER BY p.orders_count),
-       NTILE(5) OVER (ORDER BY COALESCE(s.total, 0)), 1, '', 'USD', %s
-FROM crm_customer_profile p LEFT JOIN crm_customer_spend s ON s.profile_id = p.id AND s.currency = 'USD'
-WHERE p.orders_count > 0 AND p.last_order_at IS NOT NULL AND p.anonymised_at IS NULL
-ON CONFLICT (profile_id) DO UPDATE SET recency = excluded.recency, frequency = excluded.frequency,
-    monetary = excluded.monetary, computed_at = excluded.computed_at
+SELECT id, recency, frequency, monetary, aov, grid."group", %(currency)s, %(now)s
+FROM scores JOIN (VALUES {grid}) AS grid (r, fm, "group") ON grid.r = recency AND grid.fm = (frequency + monetary) / 2
 """
+RFM_COLUMNS = 'profile_id, recency, frequency, monetary, aov, "group"'
 GENERATE = [
     "SELECT setseed(0.42)",
     """
@@ -89,12 +105,11 @@ GENERATE = [
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
-    if "bench" not in _db_config(args.database_url)["NAME"]:
-        raise SystemExit("the benchmark database's name must contain 'bench'")
-    start_django(args.database_url, recreate=not args.reuse)
-    if not args.reuse:
-        _generate(args.profiles)
-    _report(args)
+    with bench_database(args.database_url, keep=args.keep_db, fresh=not args.reuse):
+        start_django(args.database_url)
+        if not args.reuse:
+            _generate(args.profiles)
+        _report(args)
     return 0
 
 
@@ -103,9 +118,11 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--profiles", type=int, default=1_000_000)
     parser.add_argument("--naive-sample", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--reuse", action="store_true", help="keep the generated store of an earlier run")
-    parser.add_argument("--database-url", default=DEFAULT_URL)
-    return parser.parse_args(argv)
+    parser.add_argument("--reuse", action="store_true", help="use the store an earlier run left with --keep-db")
+    add_database_arguments(parser, DEFAULT_URL)
+    args = parser.parse_args(argv)
+    check_database_name(parser, args.database_url)
+    return args
 
 
 def _generate(profiles: int) -> None:
@@ -204,13 +221,18 @@ def _report(args: argparse.Namespace) -> None:
     row("score_rfm, first (tie-aware quintiles + groups)", rfm, f"{scored:,} customers scored")
     again, written = best(lambda: score_rfm(timezone.now(), "USD"), args.repeat)
     row("score_rfm, again (writes changed scores only)", again, f"{written:,} rows written")
+    _keep_rfm_as_expected()
     _truncate_rfm()
     textbook, _ = once(lambda: _textbook_rfm(timezone.now()))
-    row("hand-written textbook NTILE(5) statement, first", textbook, f"ratio {rfm / textbook:.2f}x")
-    rfm_sample = min(args.naive_sample // 4, buyers)
-    naive_rfm = _naive_rfm(rfm_sample)
-    row(f"naive Python loop, {rfm_sample:,} customers", naive_rfm)
-    row("naive Python loop, extrapolated to all", naive_rfm * buyers / rfm_sample, "(update_or_create each)")
+    _check_rfm("hand-written RANK() statement", up_to=None)
+    row("hand-written RANK() statement, first", textbook, f"ratio {rfm / textbook:.2f}x, same scores and groups")
+    _truncate_rfm()
+    rfm_sample = min(args.naive_sample // 4, scored)
+    read, write, last = _naive_rfm(rfm_sample)
+    _check_rfm("naive Python loop", up_to=last)
+    row(f"naive: read all {scored:,}, rank in Python", read)
+    row(f"naive: update_or_create {rfm_sample:,} customers", write, "same scores and groups")
+    row("naive Python loop, extrapolated to all", read + write * scored / rfm_sample, "(writes are linear)")
     _truncate_rfm()
     score_rfm(timezone.now(), "USD")
     print(f"  groups: {_groups()}")
@@ -277,32 +299,93 @@ def _truncate_rfm() -> None:
 def _textbook_rfm(now) -> None:
     from django.db import connection
 
+    from saleor_crm_plugin.segments.rfm import GRID
+
+    grid = ", ".join(f"({r}, {fm}, '{group}')" for fm, groups in GRID.items() for r, group in enumerate(groups, 1))
     with connection.cursor() as cursor:
-        cursor.execute(TEXTBOOK_RFM, [now])
+        cursor.execute(TEXTBOOK_RFM.format(grid=grid), {"currency": "USD", "now": now})
 
 
-def _naive_rfm(sample: int) -> float:
-    from saleor_crm_plugin.profiles.models import CustomerProfile
+def _keep_rfm_as_expected() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_rfm_expected")
+        cursor.execute(f"CREATE TEMP TABLE bench_rfm_expected AS SELECT {RFM_COLUMNS} FROM crm_customer_rfm")
+
+
+def _check_rfm(name: str, up_to: int | None) -> None:
+    """The scores now in crm_customer_rfm must be score_rfm's, for every customer or those with pk <= ``up_to``."""
+    from django.db import connection
+
+    expected = "bench_rfm_expected" + ("" if up_to is None else f" WHERE profile_id <= {int(up_to)}")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT count(*) FROM (SELECT {RFM_COLUMNS} FROM crm_customer_rfm"
+            f" EXCEPT SELECT {RFM_COLUMNS} FROM {expected}) AS extra),"
+            f" (SELECT count(*) FROM (SELECT {RFM_COLUMNS} FROM {expected}"
+            f" EXCEPT SELECT {RFM_COLUMNS} FROM crm_customer_rfm) AS missing)"
+        )
+        extra, missing = cursor.fetchone()
+    if extra or missing:
+        raise SystemExit(f"MISMATCH {name} vs score_rfm: {extra} rows differ or extra, {missing} missing")
+
+
+def _naive_rfm(sample: int) -> tuple[float, float, int]:
+    """The app-server way: read every buyer's values, rank them in Python, update_or_create row by row.
+
+    Returns the seconds to read and rank everyone, the seconds to write the first ``sample`` customers
+    (by pk) and the last pk written, so the rows can be checked against score_rfm's.
+    """
+    from bisect import bisect_left
+    from datetime import UTC
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from django.utils import timezone
+
+    from saleor_crm_plugin.profiles.models import CustomerProfile, CustomerSpend
     from saleor_crm_plugin.segments.models import CustomerRfm
+    from saleor_crm_plugin.segments.rfm import GRID
+
+    def whole(amount: Decimal) -> Decimal:
+        return amount.quantize(Decimal(1), rounding=ROUND_HALF_UP)
 
     started = time.perf_counter()
-    rows = []
-    for profile in CustomerProfile.objects.filter(orders_count__gt=0).order_by("pk")[:sample]:
-        spend = profile.spend.filter(currency="USD").first()
-        rows.append((profile, profile.last_order_at, profile.orders_count, spend.total if spend else 0))
+    buyers = CustomerProfile.objects.filter(orders_count__gt=0, last_order_at__isnull=False, anonymised_at__isnull=True)
+    spend = {
+        pk: (total, orders)
+        for pk, total, orders in CustomerSpend.objects.filter(currency="USD").values_list(
+            "profile_id", "total", "orders_count"
+        )
+    }
+    values = {}
+    for pk, last_order_at, orders_count in buyers.order_by("pk").values_list("pk", "last_order_at", "orders_count"):
+        total, orders = spend.get(pk, (None, 0))
+        values[pk] = (
+            last_order_at.astimezone(UTC).date(),
+            orders_count,
+            whole(total) if total is not None else 0,
+            whole(total / orders) if orders else 0,
+        )
+    del spend
+    columns = [sorted(column) for column in zip(*values.values(), strict=True)]
+    count = len(values)
 
-    def scores(values):
-        ordered = sorted(values)
-        return [5 * ordered.index(v) // len(values) + 1 for v in values]
+    def score(pk: int) -> list[int]:
+        return [5 * bisect_left(column, value) // count + 1 for column, value in zip(columns, values[pk], strict=True)]
 
-    recency, frequency, monetary = (scores([r[i] for r in rows]) for i in (1, 2, 3))
-    for (profile, *_), r, f, m in zip(rows, recency, frequency, monetary, strict=True):
+    read = time.perf_counter() - started
+    started, now = time.perf_counter(), timezone.now()
+    written = list(values)[:sample]
+    for pk in written:
+        recency, frequency, monetary, aov = score(pk)
         CustomerRfm.objects.update_or_create(
-            profile=profile,
-            defaults={"recency": r, "frequency": f, "monetary": m, "aov": 1, "group": "", "currency": "USD",
-                      "computed_at": profile.last_order_at},
+            profile_id=pk,
+            defaults={"recency": recency, "frequency": frequency, "monetary": monetary, "aov": aov,
+                      "group": GRID[(frequency + monetary) // 2][recency - 1], "currency": "USD",
+                      "computed_at": now},
         )  # fmt: skip
-    return time.perf_counter() - started
+    return read, time.perf_counter() - started, written[-1]
 
 
 def _groups() -> str:

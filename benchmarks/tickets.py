@@ -1,7 +1,7 @@
 """The helpdesk inbox over real HTTP on a million tickets, next to plain Django views.
 
     .venv/bin/python -m benchmarks.tickets --tickets 1000000 --customers 200000 --requests 300 [--warmup 20]
-        [--page 20] [--database-url postgres://postgres@127.0.0.1:5432/crm_bench_tickets]
+        [--page 20] [--database-url postgres://postgres@127.0.0.1:5432/crm_bench_tickets] [--keep-db]
 
 Why each measurement:
   graphql inbox page 1   what an agent opens all day: crmTickets(first: 50) of NEW and OPEN tickets, newest
@@ -13,7 +13,8 @@ Why each measurement:
   naive view             the same view as an N+1 loop over the ORM: what the dataloaders save.
 
 The store (profiles, one order each, tickets with two messages each) is generated set-based in SQL,
-once: a rerun with the same sizes reuses it (the database comment records what it holds). The server
+and dropped at the end, on failure too, unless --keep-db: a rerun with the same sizes then reuses the
+kept store (the database comment records what it holds). The server
 is Django's runserver (threaded, DEBUG off) in a subprocess, as in ``benchmarks.api``; SQL statements
 per request are counted in-process through the same URLconf.
 """
@@ -21,7 +22,6 @@ per request are counted in-process through the same URLconf.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 
@@ -29,8 +29,17 @@ from tqdm import tqdm
 
 from saleor_crm_plugin.auth import Permission
 
-from .api import Probe, _count_queries, _fetch, _mark, _measure, _served, report, staff_token
-from .ingest import _admin_connection, _analyze_crm, _db_config, _recreate_database
+from .api import Probe, _count_queries, _fetch, _measure, _served, report, staff_token
+from .database import (
+    add_database_arguments,
+    bench_database,
+    check_database_name,
+    database_comment,
+    mark_database,
+    recreate_database,
+    start_django,
+)
+from .ingest import _analyze_crm
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_bench_tickets"
 NODE = """id reference subject status priority lastMessageAt
@@ -100,14 +109,15 @@ GENERATE = {
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     args = _parse(argv)
-    reuse = _prepare_database(args)
-    os.environ.update(DJANGO_SETTINGS_MODULE="benchmarks.tickets_settings", DATABASE_URL=args.database_url)
-    import django
+    with bench_database(args.database_url, keep=args.keep_db, fresh=False):
+        reuse = _prepare_database(args)
+        start_django(args.database_url, settings="benchmarks.tickets_settings")
+        _run(args, reuse)
+    print(f"wall time {time.perf_counter() - started:.0f}s")
+    return 0
 
-    django.setup()
-    from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+def _run(args: argparse.Namespace, reuse: bool) -> None:
     if not reuse:
         _generate(args)
     token = staff_token("bench-agent@store.test", Permission.MANAGE_ORDERS)
@@ -128,8 +138,6 @@ def main(argv: list[str] | None = None) -> int:
         samples = _measure(port, auth, probes, args.warmup, args.requests)
 
     report(probes, samples, queries, args, "50 tickets, customer, order, last message")
-    print(f"wall time {time.perf_counter() - started:.0f}s")
-    return 0
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -139,10 +147,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=300, help="timed requests per measurement")
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests per measurement first")
     parser.add_argument("--page", type=int, default=20, help="the deep page (of 50 tickets) to time")
-    parser.add_argument("--database-url", default=DEFAULT_URL, help="kept between runs (name must contain 'bench')")
+    add_database_arguments(parser, DEFAULT_URL)
     args = parser.parse_args(argv)
-    if "bench" not in _db_config(args.database_url)["NAME"]:
-        parser.error("the benchmark recreates its database: use one whose name contains 'bench'")
+    check_database_name(parser, args.database_url)
     if args.requests < 2 or args.customers < 1 or args.tickets < 100:
         parser.error("need --requests >= 2, --customers >= 1 and --tickets >= 100")
     return args
@@ -154,16 +161,12 @@ def _marker(args: argparse.Namespace) -> str:
 
 def _prepare_database(args: argparse.Namespace) -> bool:
     """True when the database already holds this store (its comment says so), else recreate it empty."""
-    name = _db_config(args.database_url)["NAME"]
-    with _admin_connection(args.database_url) as conn:
-        row = conn.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-    if row and row[0] == _marker(args):
-        print(f"store: reusing {name} ({row[0]})")
+    marker = database_comment(args.database_url)
+    if marker == _marker(args):
+        print(f"store: reusing the kept database ({marker})")
         return True
-    print(f"database {name}: {'holds ' + repr(row[0]) if row else 'missing'}; (re)creating it")
-    _recreate_database(args.database_url)
+    print(f"database: {'holds ' + repr(marker) if marker is not None else 'missing'}; (re)creating it")
+    recreate_database(args.database_url)
     return False
 
 
@@ -179,7 +182,7 @@ def _generate(args: argparse.Namespace) -> None:
             cursor.execute(sql, params)
             tqdm.write(f"  {step}: {cursor.rowcount} rows in {time.perf_counter() - began:.1f}s", file=sys.stderr)
     _analyze_crm()  # autovacuum is off on this machine: give the planner the statistics a store has
-    _mark(args.database_url, _marker(args))
+    mark_database(args.database_url, _marker(args))
 
 
 def _print_store() -> None:

@@ -12,6 +12,8 @@ class CRMConfig(AppConfig):
 
         # Domains register on import: ingest subscribers, and what they lend other domains
         # (segment fields and functions, macro placeholders, checks of their dashboard settings).
+        from . import cors  # noqa: F401
+        from .analytics import dirty, predictions_privacy, predictions_segments  # noqa: F401
         from .automation import builtin, timing  # noqa: F401
         from .automation import privacy as automation_privacy  # noqa: F401
         from .loyalty import extensions, program, subscriber  # noqa: F401

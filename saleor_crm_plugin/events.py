@@ -8,8 +8,10 @@ string on the wire; times are timezone-aware and ISO 8601 on the wire.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -165,22 +167,30 @@ def _encode(value: Any) -> Any:
 
 
 def _decode(annotation: Any, value: Any) -> Any:
-    if value is None:
-        return None
+    return _decoder(annotation)(value)
+
+
+@functools.cache
+def _decoder(annotation: Any) -> Callable[[Any], Any]:
+    """A function decoding wire values of ``annotation``, built once per type: working the annotations
+    out again for every value (``get_type_hints`` above all) cost more than the rest of a worker's
+    decoding, which runs thousands of times a second."""
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType):
-        inner = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
-        return _decode(inner[0], value)
-    if origin is tuple:
-        return tuple(_decode(typing.get_args(annotation)[0], item) for item in value)
-    if origin is dict:
-        return {str(k): str(v) for k, v in value.items()}
-    if dataclasses.is_dataclass(annotation):
+        decode = _decoder(next(arg for arg in typing.get_args(annotation) if arg is not type(None)))
+    elif origin is tuple:
+        item = _decoder(typing.get_args(annotation)[0])
+        decode = lambda value: tuple(item(v) for v in value)  # noqa: E731
+    elif origin is dict:
+        decode = lambda value: {str(k): str(v) for k, v in value.items()}  # noqa: E731
+    elif dataclasses.is_dataclass(annotation):
         hints = typing.get_type_hints(annotation)
-        known = {f.name for f in dataclasses.fields(annotation)}
-        return annotation(**{k: _decode(hints[k], v) for k, v in value.items() if k in known})
-    if annotation is Decimal:
-        return Decimal(str(value))
-    if annotation is datetime:
-        return datetime.fromisoformat(value)
-    return value
+        fields = {field.name: _decoder(hints[field.name]) for field in dataclasses.fields(annotation)}
+        decode = lambda value: annotation(**{k: fields[k](v) for k, v in value.items() if k in fields})  # noqa: E731
+    elif annotation is Decimal:
+        decode = lambda value: Decimal(str(value))  # noqa: E731
+    elif annotation is datetime:
+        decode = datetime.fromisoformat
+    else:
+        return lambda value: value
+    return lambda value: None if value is None else decode(value)

@@ -179,7 +179,8 @@ class CRMSettings:
     ticket_rating_url: str = dashboard(
         "",
         "CSAT page URL",
-        "Storefront page that takes a rating; the signed token is appended as '?token='. Empty: no link in emails.",
+        "Storefront page that takes a rating; the signed token is appended as '?token='. "
+        "Empty: the plugin's own rating page.",
     )
     # How long a CSAT link stays valid after the ticket is solved.
     ticket_rating_link_days: int = 30
@@ -265,10 +266,29 @@ class CRMSettings:
     # Messages per sending task, and how long a message may sit in 'sending' before it counts as interrupted.
     automation_send_batch: int = 200
     automation_sending_lease_minutes: int = 15
+    # --- storefront ---
+    storefront_origins: tuple[str, ...] = dashboard(
+        (),
+        "Storefront origins",
+        "Origins whose pages may call the CRM API from the browser (the loyalty widget), comma separated, "
+        "e.g. 'https://shop.com, https://www.shop.com'. Empty: none, only same-origin pages and servers.",
+    )
     # --- recommendations ---
     # Products kept per customer, and how many orders (or customers) a pair needs to count as bought together.
     recommendations_per_customer: int = 10
     recommendations_min_support: int = 2
+    # --- analytics: customer predictions ---
+    # A currency gets predictions only with this much order history (Klaviyo's anchors); with less, its
+    # refit is refused with the reason and its customers show that reason instead of a number.
+    predictions_min_customers: int = 500
+    predictions_min_history_days: int = 180
+    predictions_min_repeat_buyers: int = 50
+    predictions_horizon_months: int = 12
+    # The purchase-count model: 'mbg_nbd' (one-time buyers can have dropped out), 'pareto_nbd' or 'bg_nbd'.
+    predictions_model: Literal["mbg_nbd", "pareto_nbd", "bg_nbd"] = "mbg_nbd"
+    # Churn risk (1 - probability still active) from these percentages up is medium, high.
+    predictions_churn_medium_percent: int = 30
+    predictions_churn_high_percent: int = 70
 
 
 def dashboard_fields() -> list[dataclasses.Field]:

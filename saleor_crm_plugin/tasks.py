@@ -1,21 +1,26 @@
 """Celery tasks of the CRM, all on the queue named by ``settings.queue`` (``crm``).
 
-A hook only enqueues; the task applies the event, retries with exponential backoff, and after
-the last retry keeps the event as a ``DeadLetter`` that ``crm_replay_dead_letters`` can replay.
+A hook writes its event to the outbox (``outbox.py``) in the store's transaction and, once that
+commits, nudges a worker; ``drain_outbox`` applies the outbox in batches. An event that fails is
+retried with exponential backoff, and after the last retry kept as a ``DeadLetter`` that
+``crm_replay_dead_letters`` can replay.
 """
 
 from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Callable
 from datetime import timedelta
 
 from celery import shared_task
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.utils import timezone
 
-from . import ports
+from . import outbox, ports
 from .events import Event
-from .ingest import ingest
+from .ingest import ingest, ingest_many
 from .ports import writer_access
 from .profiles.checkouts import mark_abandoned_checkouts
 from .receipts import DeadLetter, prune_receipts
@@ -24,6 +29,13 @@ from .settings import get_settings
 logger = logging.getLogger(__name__)
 
 PERIODIC_TASKS = {
+    # The safety net under the nudges: a nudge lost with a broker outage, or one not sent because the
+    # cache said another was pending, leaves events in the outbox for at most this long.
+    "crm-drain-outbox": {
+        "task": "saleor_crm_plugin.drain_outbox",
+        "schedule": timedelta(seconds=5),
+        "options": {"queue": "crm", "expires": 5},
+    },
     "crm-mark-abandoned-checkouts": {
         "task": "saleor_crm_plugin.mark_abandoned_checkouts",
         "schedule": timedelta(minutes=15),
@@ -34,6 +46,11 @@ PERIODIC_TASKS = {
         "task": "saleor_crm_plugin.automation.tick",
         "schedule": timedelta(minutes=1),
         "options": {"queue": "crm", "expires": 60},
+    },
+    "crm-analytics-refit-predictions": {
+        "task": "saleor_crm_plugin.analytics.refit_predictions",
+        "schedule": timedelta(days=1),
+        "options": {"queue": "crm", "expires": 12 * 3600},
     },
     "crm-recommendations-rebuild": {
         "task": "saleor_crm_plugin.recommendations.rebuild",
@@ -65,6 +82,11 @@ PERIODIC_TASKS = {
         "schedule": timedelta(days=1),
         "options": {"queue": "crm", "expires": 12 * 3600},
     },
+    "crm-analytics-refresh": {
+        "task": "saleor_crm_plugin.analytics.refresh_store",
+        "schedule": timedelta(minutes=15),
+        "options": {"queue": "crm", "expires": 15 * 60},
+    },
     "crm-ticket-autoclose": {
         "task": "saleor_crm_plugin.ticket_autoclose",
         "schedule": timedelta(hours=1),
@@ -73,21 +95,117 @@ PERIODIC_TASKS = {
 }
 
 
+DRAIN_BATCH = 500
+# How long a sent nudge stands for "a drain is coming": nudges in between are not sent. The drain
+# clears it as it starts, so this only matters when a nudge is lost (beat drains anyway).
+NUDGE_SECONDS = 10
+
+
 def deliver(event: Event) -> None:
-    """Hand an event to the pipeline: inline or on Celery, per the settings. Never raises."""
+    """Hand an event to the pipeline from a hook, in the caller's transaction. Never raises.
+
+    The event is kept in the outbox in that transaction; once it commits, a worker is nudged. With
+    ``process_synchronously`` it is applied right after the commit instead.
+    """
     settings = get_settings()
+    if settings.process_synchronously:
+        raw = event.to_dict()
+        transaction.on_commit(lambda: apply_or_keep(raw, attempts=1), robust=True)
+        return
     try:
-        if settings.process_synchronously:
-            apply_or_keep(event.to_dict(), attempts=1)
-        else:
-            ingest_event.apply_async(args=[event.to_dict()], queue=settings.queue)
-    except Exception as error:  # the broker is down: keep the event rather than lose it
-        logger.exception("CRM could not deliver %s", event.key)
-        keep_dead_letter(event.to_dict(), error, attempts=0)
+        with writer_access():
+            outbox.keep([event])
+    except Exception as error:  # the database refused: keep the event rather than lose it
+        logger.exception("CRM could not keep %s in the outbox", event.key)
+        transaction.on_commit(lambda error=error: keep_dead_letter(event.to_dict(), error, attempts=0), robust=True)
+        return
+    transaction.on_commit(nudge, robust=True)
+
+
+def nudge(limit: int | None = None, queue: str | None = None) -> None:
+    """Ask a worker to drain the outbox, unless a nudge is already pending: one cache ``add`` per
+    committed hook, and a publish only when no drain is on its way."""
+    key = _nudge_key()
+    try:
+        if cache.add(key, 1, NUDGE_SECONDS):
+            _drain_soon(limit, queue)
+    except Exception:
+        logger.warning("CRM could not nudge a worker; the periodic drain will apply the outbox", exc_info=True)
+        try:
+            cache.delete(key)
+        except Exception:
+            logger.debug("could not clear the nudge key", exc_info=True)
+
+
+def _nudge_key() -> str:
+    # One outbox per database: stores (or test databases) sharing a cache keep their own nudges.
+    return f"crm:outbox-nudge:{connection.settings_dict['NAME']}"
+
+
+@shared_task(bind=True, name="saleor_crm_plugin.drain_outbox", ignore_result=True)
+def drain_outbox(self, limit: int | None = None) -> int:
+    """Apply one batch of the outbox. A full batch nudges the next drain (on the queue this one came
+    from) before it is applied, so an idle worker takes the following batch meanwhile."""
+    cache.delete(_nudge_key())  # events committed from now on nudge again
+    queue = (self.request.delivery_info or {}).get("routing_key") or None
+
+    def next_drain() -> None:
+        nudge(limit, queue)
+
+    # Run eagerly (tests) the next drain would run inside this transaction,
+    # where this batch's locked rows are its own: it waits for the commit then.
+    on_full = (lambda: transaction.on_commit(next_drain)) if self.request.is_eager else next_drain
+    with writer_access():
+        return drain(limit or DRAIN_BATCH, on_full=on_full, queue=queue)
+
+
+def drain(limit: int = DRAIN_BATCH, on_full: Callable[[], None] | None = None, queue: str | None = None) -> int:
+    """Claim up to ``limit`` outbox rows, apply them with ``ingest_many`` and settle them, in one
+    transaction; returns how many rows were claimed.
+
+    ``ingest_many`` applies the batch in a savepoint and, if it fails, one event per savepoint: a
+    failing event is put back with a backoff (a dead letter after the last retry) and the rest land.
+    """
+    with transaction.atomic():
+        rows = outbox.claim(limit)
+        if len(rows) == limit and on_full is not None:
+            on_full()
+        decoded, done, retry = [], [], []
+        for row in rows:
+            try:
+                decoded.append((row, Event.from_dict(row.payload)))
+            except Exception as error:  # retrying can't help a payload that doesn't decode
+                keep_dead_letter(row.payload, error, attempts=row.attempts + 1)
+                done.append(row.pk)
+        failed = {event.key: error for event, error in ingest_many([event for _, event in decoded]).failed}
+        now, max_retries = timezone.now(), get_settings().max_retries
+        for row, event in decoded:
+            error = failed.get(event.key)
+            if error is not None and row.attempts < max_retries:
+                retry.append((row.pk, row.attempts + 1, now + timedelta(seconds=backoff_seconds(row.attempts))))
+                continue
+            if error is not None:
+                keep_dead_letter(row.payload, error, attempts=row.attempts + 1)
+            done.append(row.pk)
+        outbox.settle(done, retry)
+        if retry:  # wake a drain when the first retry is due (beat would, a little later)
+            wait = min(backoff_seconds(attempts - 1) for _, attempts, _ in retry)
+            transaction.on_commit(lambda: _drain_soon(None, queue, countdown=wait), robust=True)
+        return len(rows)
+
+
+def _drain_soon(limit: int | None, queue: str | None, countdown: int | None = None) -> None:
+    """Publish a drain: no result is asked for, so Celery looks up no result backend (per thread in
+    Celery 5.5: a cost on every request of a threaded server); the app's producer pool is reused."""
+    drain_outbox.apply_async(
+        args=[limit] if limit else [], queue=queue or get_settings().queue, countdown=countdown, ignore_result=True
+    )
 
 
 @shared_task(bind=True, name="saleor_crm_plugin.ingest_event", acks_late=True, max_retries=None)
 def ingest_event(self, raw: dict) -> bool:
+    """One event per task: what hooks enqueued before the outbox (messages still on the broker after
+    an upgrade); ``drain_outbox`` is the live path now."""
     try:
         with writer_access():
             return ingest(Event.from_dict(raw))
@@ -177,6 +295,8 @@ def prune_receipts_task() -> int:
 
 
 # Domain task modules, imported so Celery registers their tasks (Saleor autodiscovers only this module).
+from .analytics import predictions_tasks  # noqa: E402, F401
+from .analytics import store_tasks as analytics_store_tasks  # noqa: E402, F401
 from .automation import tasks as automation_tasks  # noqa: E402, F401
 from .loyalty import tasks as loyalty_tasks  # noqa: E402, F401
 from .recommendations import tasks as recommendation_tasks  # noqa: E402, F401

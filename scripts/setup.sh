@@ -48,6 +48,12 @@ if [ -f frontend/package.json ]; then
     scripts/build-frontend --if-stale || echo "The dashboard pages did not build (above): the last build, if any, is served." >&2
   fi
 fi
+# The federation composer (federation/, Node), which the composition tests run: same rule as above.
+if [ -n "${CI:-}" ]; then
+  scripts/npm-ci-if-changed federation
+elif command -v npm >/dev/null 2>&1; then
+  scripts/npm-ci-if-changed federation || echo "federation/ packages did not install (above): composition tests will fail." >&2
+fi
 
 export PGUSER="${PGUSER:-postgres}"
 export CRM_DB_NAME="${CRM_DB_NAME:-saleor_crm}"

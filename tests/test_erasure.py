@@ -45,6 +45,16 @@ NOT_ABOUT_A_CUSTOMER = {
     "RecommendationProduct": "store-wide product popularity",
     "ProductPair": "store-wide co-purchase scores",
     "BackfillCheckpoint": "progress of the store walk",
+    "StoreDay": "a day's store-wide sales: sums, and buyers as profile IDs only",
+    "CohortCell": "store-wide cohort counts and revenue",
+    "RfmGroupDay": "customers per RFM group on a day",
+    "PointsDay": "the store's points ledger per day",
+    "LiabilitySnapshot": "the store's points liability per currency",
+    "FlowDay": "an automation flow's sends and revenue per day",
+    "HelpdeskDay": "the helpdesk's figures per day",
+    "DirtyProfile": "a profile ID whose orders changed, until the next analytics refresh",
+    "RefreshState": "when the analytics were last refreshed",
+    "PredictionFit": "a currency's prediction model fit: store-wide parameters and data sizes",
 }
 
 # Fields of a customer's rows that are not personal by design.
@@ -63,6 +73,7 @@ NOT_PERSONAL = {
     "OrderSnapshot.attribution": "campaign tags under the merchant's attribution keys (utm_*)",
     "CheckoutSnapshot.token": "the key late checkout events merge on; Saleor deletes the checkout with the account",
     "CheckoutSnapshot.channel": "a channel slug",
+    "OutboxEvent.payload": "an event waiting for a worker, deleted once drained (seconds); applied after the tombstone",
     "CheckoutSnapshot.lines": "what was in the cart: the store's figures",
     "CheckoutSnapshot.attribution": "campaign tags under the merchant's attribution keys (utm_*)",
     "ProfileAffinity.ref_id": "Saleor's product or category ID",

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import saleor_crm_plugin
+from saleor_crm_plugin.analytics.error_codes import CrmAnalyticsErrorCode
 from saleor_crm_plugin.automation.error_codes import CrmAutomationErrorCode
 from saleor_crm_plugin.errors import CommonErrorCode
 from saleor_crm_plugin.graphql.schema import schema
@@ -24,7 +25,14 @@ from saleor_crm_plugin.segments.error_codes import CrmSegmentErrorCode
 from saleor_crm_plugin.tickets.actions import TicketActionError
 from saleor_crm_plugin.tickets.error_codes import CrmTicketErrorCode
 
-DOMAIN_ENUMS = [CrmCustomerErrorCode, LoyaltyErrorCode, CrmSegmentErrorCode, CrmTicketErrorCode, CrmAutomationErrorCode]
+DOMAIN_ENUMS = [
+    CrmCustomerErrorCode,
+    LoyaltyErrorCode,
+    CrmSegmentErrorCode,
+    CrmTicketErrorCode,
+    CrmAutomationErrorCode,
+    CrmAnalyticsErrorCode,
+]
 # Who raises with which enum: every ActionError class, and the segment language's own error.
 RAISERS = {
     "ActionError": CommonErrorCode,
@@ -35,6 +43,7 @@ RAISERS = {
     "SegmentQueryError": CrmSegmentErrorCode,
     "TicketActionError": CrmTicketErrorCode,
     "AutomationError": CrmAutomationErrorCode,
+    "AnalyticsError": CrmAnalyticsErrorCode,
 }
 PACKAGE = Path(saleor_crm_plugin.__file__).parent
 

@@ -13,10 +13,13 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 
 from saleor_crm_plugin.sandbox.celery import app as celery_app
 
 BROKER_URL = "redis://127.0.0.1:6379/9"
+# The outbox's nudge key lives in the cache: the test process and its workers share this one.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": BROKER_URL}}
 CELERY = Path(sys.executable).with_name("celery")
 
 
@@ -56,6 +59,7 @@ def start_worker(log: Path, **env: str) -> Worker:
         **os.environ,
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": BROKER_URL,
+        "CACHE_URL": BROKER_URL,
         "CRM_SYNC": "0",
         "DJANGO_SETTINGS_MODULE": "saleor_crm_plugin.sandbox.settings",
         **env,
@@ -88,7 +92,8 @@ def running_worker(log: Path, **env: str) -> Iterator[Worker]:
         broker.default_channel.queue_purge(worker_queue())
     worker = start_worker(log, **env)
     try:
-        yield worker
+        with override_settings(CACHES=CACHES):
+            yield worker
     finally:
         stop(worker)
         use_broker(old_broker)

@@ -53,6 +53,7 @@ EXTENSIONS = (
     Extension("helpdesk", "Helpdesk", "NAVIGATION_ORDERS", "APP_PAGE", "helpdesk", ORDERS),
     Extension("loyalty", "Loyalty program", "NAVIGATION_CUSTOMERS", "APP_PAGE", "loyalty", USERS),
     Extension("automation", "Automation", "NAVIGATION_CUSTOMERS", "APP_PAGE", "automation", USERS),
+    Extension("analytics", "Analytics", "NAVIGATION_CUSTOMERS", "APP_PAGE", "analytics", USERS),
     Extension("adjust-points", "Adjust loyalty points", ON_CUSTOMER, "POPUP", "popups/adjust-points", USERS),
     Extension("open-ticket", "Open a support ticket", ON_CUSTOMER, "POPUP", "popups/open-ticket", USERS),
     Extension("order-open-ticket", "Open a support ticket", ON_ORDER, "POPUP", "popups/open-ticket", ORDERS),

@@ -6,6 +6,10 @@ from pathlib import Path
 
 import graphene
 
+from .analytics.channels import AnalyticsChannelQueries
+from .analytics.distributions import PredictionDistributionQueries
+from .analytics.predictions import PredictionMutations, PredictionQueries
+from .analytics.store import StoreAnalyticsQueries
 from .automation.schema import AutomationMutations, AutomationQueries
 from .core.federation import build_federated_schema, federation_sdl
 from .dashboard.automation_pages import AutomationPageQueries
@@ -37,6 +41,10 @@ class Query(
     HelpdeskPageQueries,
     LoyaltyOverviewQueries,
     AutomationPageQueries,
+    StoreAnalyticsQueries,
+    PredictionQueries,
+    PredictionDistributionQueries,
+    AnalyticsChannelQueries,
     graphene.ObjectType,
 ):
     pass
@@ -48,6 +56,7 @@ class Mutation(
     SegmentMutations,
     TicketMutations,
     AutomationMutations,
+    PredictionMutations,
     graphene.ObjectType,
 ):
     pass

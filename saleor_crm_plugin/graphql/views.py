@@ -2,8 +2,9 @@
 
 POST ``application/json`` (or ``application/graphql``) runs queries and mutations; GET runs
 queries from ``?query=`` and shows a playground page (no CDN needed) to a browser. A JSON list is a batch,
-accepted up to Saleor's ``GRAPHQL_BATCH_MAX_COUNT`` (1 by default, i.e. refused). Errors never
-carry a stack trace: unexpected ones are logged and answered as ``Internal Server Error``.
+accepted up to Saleor's ``GRAPHQL_BATCH_MAX_COUNT`` (1 by default, i.e. refused). ``OPTIONS`` answers
+CORS preflights for the storefront origins (``..cors``). Errors never carry a stack trace: unexpected
+ones are logged and answered as ``Internal Server Error``.
 
 Anonymous requests are hostile until proven otherwise: a request nested too deep to parse
 (JSON or GraphQL) is answered 400, and a query is measured (``core.cost``) before graphql-core
@@ -27,6 +28,7 @@ from graphql.utils.get_operation_ast import get_operation_ast
 
 from .. import ports
 from ..auth import AuthenticationError, Caller
+from ..cors import with_cors
 from .core.context import CRMContext
 from .core.cost import check_query_cost
 from .core.errors import format_error
@@ -36,6 +38,7 @@ from .schema import schema
 PLAYGROUND_PAGE = Path(__file__).with_name("playground.html")
 
 
+@with_cors
 def graphql_view(request: HttpRequest) -> HttpResponse:
     try:
         return _serve(request)

@@ -9,9 +9,11 @@ a run of one; a backfill batch is a run of hundreds.
 from __future__ import annotations
 
 import dataclasses
+import zlib
 from datetime import datetime
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Case, F, Value, When
 
 from ..events import Checkout, Customer, Event, EventKind, Order
@@ -175,8 +177,21 @@ def _locked(model, key: str, values: list[str]) -> dict:
     """Snapshots of the run, locked in id order like the profiles: two workers never wait in a circle."""
     if not values:
         return {}
+    _lock_keys(model, values)
     snapshots = model.objects.select_for_update().filter(**{f"{key}__in": values}).order_by("pk")
     return {getattr(s, key): s for s in snapshots}
+
+
+def _lock_keys(model, values: list[str]) -> None:
+    """Hold each key of the run for the transaction, so a snapshot not in the database yet is still
+    one worker's at a time: without this, two workers draining events of one new order at once both
+    take it as new, and both count it. Advisory locks (PostgreSQL), taken in one sorted order."""
+    if connection.vendor != "postgresql":
+        return  # SQLite has one writer at a time
+    tag = (zlib.crc32(model._meta.db_table.encode()) & 0x7FFFFFFF) << 32  # a signed 64-bit key
+    keys = sorted({tag | zlib.crc32(value.encode()) for value in values})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(pg_advisory_xact_lock(key)) FROM unnest(%s::bigint[]) AS key", [keys])
 
 
 def _save(model, snapshots, key: str, fields: tuple[str, ...]) -> None:

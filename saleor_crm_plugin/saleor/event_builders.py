@@ -1,16 +1,18 @@
 """Build CRM events from Saleor 3.23 model instances (read in the hook, inside Saleor's request).
 
-Cheap by design: a few indexed reads (lines with their product and category, the order's
-payments), no CRM query, no network. Field names follow ``saleor/order/models.py``,
-``saleor/checkout/models.py`` and ``saleor/account/models.py`` of Saleor 3.23.28.
+Cheap by design, since it runs in the shopper's request: the lines with just the catalogue facts
+an event carries (one joined read, not the variant, product and category rows), the checkout's
+channel and attribution metadata in one read, the order's last payment and refunds; no CRM query,
+no network. Instances that arrive prefetched (backfill batches) are read without queries. Field
+names follow ``saleor/order/models.py``, ``saleor/checkout/models.py`` and
+``saleor/account/models.py`` of Saleor 3.23.28.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import prefetch_related_objects
+from django.db.models import F, prefetch_related_objects
 from django.utils import timezone
 
 from ..events import Checkout, Customer, Event, EventKind, Line, Order
@@ -33,16 +35,31 @@ def customer_payload(user) -> Customer:
     )
 
 
+# What backfill batches prefetch (ports.py); an instance arriving so prefetched is read without queries.
 LINES = "lines__variant__product__category"
+# A line's catalogue facts, read with the line in one query (joins), never the variant/product rows.
+LINE_CATALOGUE = (
+    "variant_id",
+    "variant__name",
+    "variant__sku",
+    "variant__product_id",
+    "variant__product__name",
+    "variant__product__category_id",
+    "variant__product__category__name",
+)
 
 
 def order_payload(order) -> Order:
-    prefetch_related_objects([order], LINES, "payments__transactions", "payment_transactions")
+    if _prefetched(order, "lines"):
+        prefetch_related_objects([order], LINES)  # completes what Saleor left out, one query per level
+        rows = [_line_row(line) | _order_line_fields(line) for line in order.lines.all()]
+    else:
+        rows = order.lines.values(*ORDER_LINE_FIELDS, *LINE_CATALOGUE)
     return Order(
         order_id=global_id("Order", order.pk),
         number=str(order.number),
         status=order.status,
-        channel=order.channel.slug,
+        channel=_channel_slug(order),
         currency=order.currency,
         total=order.total_gross_amount,
         shipping=order.shipping_price_gross_amount,
@@ -55,32 +72,40 @@ def order_payload(order) -> Order:
         checkout_token=order.checkout_token or None,
         lines=tuple(
             _line(
-                line.variant,
-                line.quantity,
-                line.unit_price_gross_amount,
-                line.product_name,
-                line.variant_name,
-                line.product_sku,
+                row,
+                row["quantity"],
+                row["unit_price_gross_amount"],
+                row["product_name"],
+                row["variant_name"],
+                row["product_sku"],
             )
-            for line in order.lines.all()
+            for row in rows
         ),
         attribution=attribution(order.metadata),
     )
 
 
+ORDER_LINE_FIELDS = ("quantity", "unit_price_gross_amount", "product_name", "variant_name", "product_sku")
+
+
+def _order_line_fields(line) -> dict:
+    return {field: getattr(line, field) for field in ORDER_LINE_FIELDS}
+
+
 def checkout_payload(checkout) -> Checkout:
-    prefetch_related_objects([checkout], LINES)
-    try:
-        metadata = checkout.metadata_storage.metadata
-    except ObjectDoesNotExist:
-        metadata = {}
-    lines = tuple(
-        _line(line.variant, line.quantity, line.undiscounted_unit_price_amount or Decimal(0))
-        for line in checkout.lines.all()
+    if _prefetched(checkout, "lines"):
+        prefetch_related_objects([checkout], LINES)
+        rows = [_line_row(line) | {"quantity": line.quantity, "price": line.undiscounted_unit_price_amount}
+                for line in checkout.lines.all()]  # fmt: skip
+    else:
+        rows = checkout.lines.values(*LINE_CATALOGUE, "quantity", price=F("undiscounted_unit_price_amount"))
+    lines = tuple(_line(row, row["quantity"], row["price"] or Decimal(0)) for row in rows)
+    channel, metadata = (
+        type(checkout).objects.filter(pk=checkout.pk).values_list("channel__slug", "metadata_storage__metadata").get()
     )
     return Checkout(
         token=str(checkout.token),
-        channel=checkout.channel.slug,
+        channel=channel,
         currency=checkout.currency,
         total=_checkout_total(checkout, lines),
         created_at=checkout.created_at,
@@ -102,11 +127,26 @@ def _checkout_total(checkout, lines: tuple[Line, ...]) -> Decimal:
     return sum((line.unit_price * line.quantity for line in lines), Decimal(0))
 
 
+def _prefetched(instance, relation: str) -> bool:
+    return relation in getattr(instance, "_prefetched_objects_cache", {})
+
+
+def _channel_slug(instance) -> str:
+    """The channel's slug, from the instance when Saleor already loaded its channel, else one narrow read."""
+    if "channel" in instance._state.fields_cache:
+        return instance.channel.slug
+    return type(instance).objects.filter(pk=instance.pk).values_list("channel__slug", flat=True).get()
+
+
 def _shopper(instance, email: str | None) -> dict:
-    """Who an order or checkout belongs to: the typed email, else the account's."""
-    user = instance.user if instance.user_id else None
+    """Who an order or checkout belongs to: the typed email, else the account's (read only then)."""
+    if not email and instance.user_id:
+        if "user" in instance._state.fields_cache:
+            email = instance.user.email if instance.user else ""
+        else:
+            email = type(instance).objects.filter(pk=instance.pk).values_list("user__email", flat=True).get()
     return {
-        "email": email or (user.email if user else ""),
+        "email": email or "",
         "user_id": global_id("User", instance.user_id) if instance.user_id else None,
         "user_pk": instance.user_id,
     }
@@ -118,11 +158,22 @@ def total_refunded(order) -> Decimal:
     The legacy payment flow counts the successful REFUND transactions of the last payment while
     it is active or fully refunded; otherwise the transaction flow's ``refunded_value`` sum.
     """
-    payments = list(order.payments.all())
-    last = max(payments, default=None, key=lambda payment: payment.pk)
-    if last is not None and (last.is_active or last.charge_status == "fully-refunded"):
-        return sum((t.amount for t in last.transactions.all() if t.kind == "refund" and t.is_success), Decimal(0))
-    return sum((item.refunded_value for item in order.payment_transactions.all()), Decimal(0))
+    if _prefetched(order, "payments"):
+        prefetch_related_objects([order], "payments__transactions", "payment_transactions")
+        last = max(order.payments.all(), default=None, key=lambda payment: payment.pk)
+        if last is not None and (last.is_active or last.charge_status == "fully-refunded"):
+            refunds = [t.amount for t in last.transactions.all() if t.kind == "refund" and t.is_success]
+        else:
+            refunds = [item.refunded_value for item in order.payment_transactions.all()]
+        return sum(refunds, Decimal(0))
+    last = order.payments.order_by("-pk").values("pk", "is_active", "charge_status").first()
+    if last is not None and (last["is_active"] or last["charge_status"] == "fully-refunded"):
+        refunds = order.payments.filter(
+            pk=last["pk"], transactions__kind="refund", transactions__is_success=True
+        ).values_list("transactions__amount", flat=True)
+    else:
+        refunds = order.payment_transactions.values_list("refunded_value", flat=True)
+    return sum(refunds, Decimal(0))
 
 
 def attribution(metadata: dict | None) -> dict[str, str]:
@@ -130,19 +181,34 @@ def attribution(metadata: dict | None) -> dict[str, str]:
     return {key: str(metadata[key]) for key in get_settings().attribution_keys if metadata.get(key)}
 
 
-def _line(variant, quantity, unit_price, product_name="", variant_name="", sku=None) -> Line:
+def _line_row(line) -> dict:
+    """A prefetched line's catalogue facts, keyed as the ``LINE_CATALOGUE`` read returns them."""
+    variant = line.variant
     product = variant.product if variant is not None else None
     category = product.category if product is not None else None
+    return {
+        "variant_id": variant.pk if variant else None,
+        "variant__name": variant.name if variant else None,
+        "variant__sku": variant.sku if variant else None,
+        "variant__product_id": product.pk if product else None,
+        "variant__product__name": product.name if product else None,
+        "variant__product__category_id": category.pk if category else None,
+        "variant__product__category__name": category.name if category else None,
+    }
+
+
+def _line(row: dict, quantity, unit_price, product_name="", variant_name="", sku=None) -> Line:
+    variant, product, category = row["variant_id"], row["variant__product_id"], row["variant__product__category_id"]
     return Line(
         quantity=quantity,
         unit_price=unit_price,
-        product_name=product_name or (product.name if product else ""),
-        variant_name=variant_name or (variant.name if variant else ""),
-        sku=sku or (variant.sku if variant and variant.sku else "") or "",
-        variant_id=global_id("ProductVariant", variant.pk) if variant else None,
-        product_id=global_id("Product", product.pk) if product else None,
-        category_id=global_id("Category", category.pk) if category else None,
-        category_name=category.name if category else "",
+        product_name=product_name or (row["variant__product__name"] if product is not None else ""),
+        variant_name=variant_name or (row["variant__name"] if variant is not None else ""),
+        sku=sku or (row["variant__sku"] if variant is not None and row["variant__sku"] else "") or "",
+        variant_id=global_id("ProductVariant", variant) if variant is not None else None,
+        product_id=global_id("Product", product) if product is not None else None,
+        category_id=global_id("Category", category) if category is not None else None,
+        category_name=row["variant__product__category__name"] if category is not None else "",
     )
 
 

@@ -1,4 +1,4 @@
-"""The Saleor plugin: turns Saleor's hooks into CRM events, delivered after Saleor commits.
+"""The Saleor plugin: turns Saleor's hooks into CRM events, kept in the CRM's outbox with Saleor's change.
 
 Every hook returns ``previous_value`` untouched and never raises into Saleor's request: a failure
 to build or deliver an event is logged and kept as a dead letter (``crm_replay_dead_letters``).
@@ -124,6 +124,10 @@ class CRMPlugin(BasePlugin):
             from ..widget.views import widget_view
 
             return widget_view(request)
+        if path.strip("/") == "rate":
+            from ..tickets.rating_page import rating_page_view  # the CSAT link of a solved ticket's email
+
+            return rating_page_view(request)
         if (export := SEGMENT_EXPORT.fullmatch(path.strip("/"))) is not None:
             from ..segments.download import segment_export_view
 
@@ -147,6 +151,7 @@ class CRMPlugin(BasePlugin):
             label, pk = instance._meta.label, instance.pk
             transaction.on_commit(lambda error=error: keep_unbuilt(kind.value, label, pk, error))
             return previous_value
-        # Saleor's data is committed when most hooks run; on_commit also covers those in a transaction.
-        transaction.on_commit(lambda: deliver(event))
+        # Into the outbox in Saleor's transaction when the hook runs in one (the event commits with the
+        # change or not at all); most hooks run after Saleor's commit, and the row is written right then.
+        deliver(event)
         return previous_value

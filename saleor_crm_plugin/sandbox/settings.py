@@ -54,6 +54,11 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_TASK_ALWAYS_EAGER", "0") == "1"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE: dict = {}
+# The outbox's "drain" nudges are deduplicated through the cache: web and workers share it in Redis
+# when CACHE_URL is set (as in a store); the per-process default still works, with the beat drain's latency.
+if os.environ.get("CACHE_URL"):
+    REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
+    CACHES = {"default": {"BACKEND": REDIS_CACHE, "LOCATION": os.environ["CACHE_URL"]}}
 
 # Where the links in messages (open pixel, clicks, unsubscribe, survey) point: this server.
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

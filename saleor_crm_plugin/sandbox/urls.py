@@ -6,6 +6,7 @@ from ..automation.views import message_link_view
 from ..dashboard.views import app_view
 from ..graphql.views import graphql_view
 from ..segments.download import segment_export_view
+from ..tickets.rating_page import rating_page_view
 from ..widget.views import widget_view
 from . import admin as sandbox_admin  # noqa: F401  registers the CRM models
 from . import dashboard_auth, shell
@@ -17,6 +18,7 @@ urlpatterns = [
     # Where Saleor serves the plugin's API (``BasePlugin.webhook``), so clients need no change.
     path("plugins/global/saleor.crm/graphql/", csrf_exempt(graphql_view), name="crm-graphql"),
     path("plugins/global/saleor.crm/widget.js", widget_view, name="crm-widget"),
+    path("plugins/global/saleor.crm/rate/", csrf_exempt(rating_page_view), name="crm-ticket-rating"),
     path(
         "plugins/global/saleor.crm/segments/<str:segment>/members.csv", segment_export_view, name="crm-segment-export"
     ),

@@ -10,6 +10,7 @@ from email.utils import parseaddr
 from django.core import signing
 from django.utils.html import escape, linebreaks
 
+from ..automation import tracking
 from ..events import normalise_email
 from ..profiles.models import CustomerProfile
 from ..settings import get_settings
@@ -18,6 +19,7 @@ from .models import Ticket, TicketMessage, TicketStatus
 REFERENCE = re.compile(r"\[#T-(\d+)\]")
 REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv)\s*:\s*)+", re.IGNORECASE)
 RATING_SALT = "saleor_crm_plugin.tickets.rating"
+RATING_PAGE_PATH = "rate/"  # under the plugin's URL
 
 
 class UnknownSender(ValueError):
@@ -69,10 +71,17 @@ def ticket_id_from_rating_token(token: str) -> int | None:
         return None
 
 
+def ticket_for_rating_token(token: str) -> Ticket | None:
+    """The ticket a rating link names, while it is valid and its customer not deleted (else a dead link)."""
+    pk = ticket_id_from_rating_token(token)
+    return Ticket.objects.filter(pk=pk, profile__anonymised_at__isnull=True).first() if pk else None
+
+
 def rating_link(ticket: Ticket) -> str | None:
-    base = get_settings().ticket_rating_url
-    if not base or ticket.status != TicketStatus.SOLVED:
+    """The configured storefront page, else the plugin's own rating page (``rating_page``)."""
+    if ticket.status != TicketStatus.SOLVED:
         return None
+    base = get_settings().ticket_rating_url or f"{tracking.base_url()}/{RATING_PAGE_PATH}"
     return f"{base}{'&' if '?' in base else '?'}token={rating_token(ticket)}"
 
 

@@ -1,1 +1,1 @@
-"""The storefront loyalty widget: one script tag, served by the plugin."""
+"""The storefront widget (Rewards and Help tabs): one script tag, served by the plugin."""

@@ -26,6 +26,7 @@ const LoyaltyPage = lazy(() => import("../pages/loyalty/LoyaltyPage"));
 const FlowListPage = lazy(() => import("../pages/automation/FlowListPage"));
 const FlowEditorPage = lazy(() => import("../pages/automation/FlowEditorPage"));
 const MessagesPage = lazy(() => import("../pages/automation/MessagesPage"));
+const AnalyticsPage = lazy(() => import("../pages/analytics/AnalyticsPage"));
 
 /** Renders the screen once the dashboard has handed over a token. */
 function WithSession({ children }: { children: ReactNode }) {
@@ -59,6 +60,7 @@ export function App() {
             <Route path="/automation" component={FlowListPage} />
             <Route path="/automation/messages" component={MessagesPage} />
             <Route path="/automation/flows/:id" component={FlowEditorPage} />
+            <Route path="/analytics" component={AnalyticsPage} />
             <Route path="/">{() => <CustomerListPage />}</Route>
             <Route>{() => <NoPermission permissions={[]} />}</Route>
           </Switch>

@@ -2,6 +2,7 @@ import { Box, Button, Text } from "@saleor/macaw-ui";
 import { useEffect, useRef } from "react";
 
 import { Figure, Pill, Section } from "../components/layout";
+import { Predictions } from "../components/predictions";
 import { MoneyList, TicketRow } from "../components/records";
 import { EmptyState, ErrorState, Loading, NoPermission } from "../components/states";
 import { nodes, useQuery } from "../core/api";
@@ -26,6 +27,9 @@ const CustomerWidgetQuery = graphql(`
       rfm {
         group
         name
+      }
+      predictions {
+        ...CustomerPredictionFields
       }
       segments {
         slug
@@ -136,6 +140,9 @@ export default function CustomerWidget() {
             </Box>
           </Section>
         )}
+        <Section title="Outlook" testId="crm-outlook">
+          <Predictions predictions={customer.predictions} />
+        </Section>
         {(customer.segments?.length || customer.tags?.length) ? (
           <Section title="Segments and tags" testId="crm-segments">
             <Box display="flex" gap={1.5} flexWrap="wrap">

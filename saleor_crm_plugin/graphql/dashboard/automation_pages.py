@@ -109,7 +109,7 @@ class AutomationPageQueries(graphene.ObjectType):
     crm_nps_overview = graphene.Field(
         CrmNpsOverview,
         required=True,
-        period=CrmStatsPeriod(default_value=CrmStatsPeriod.WEEK.value),
+        period=CrmStatsPeriod(description="Default: WEEK."),
         since=graphene.DateTime(description="Default: 12 periods back."),
         until=graphene.DateTime(description="Default: now."),
         description="NPS answers and the score per period. Requires MANAGE_USERS.",
@@ -133,7 +133,7 @@ class AutomationPageQueries(graphene.ObjectType):
         return flow_period_stats(since, until)
 
     @staticmethod
-    def resolve_crm_nps_overview(root, info, period, since=None, until=None):
+    def resolve_crm_nps_overview(root, info, period=CrmStatsPeriod.WEEK.value, since=None, until=None):
         require(info, Permission.MANAGE_USERS)
         since, until = period_window(period, since, until)
         return nps_overview(period, since, until)

@@ -64,7 +64,7 @@ class LoyaltyOverviewQueries(graphene.ObjectType):
     loyalty_overview = graphene.Field(
         LoyaltyOverview,
         required=True,
-        period=CrmStatsPeriod(default_value=CrmStatsPeriod.WEEK.value),
+        period=CrmStatsPeriod(description="Default: WEEK."),
         since=graphene.DateTime(description="Default: 12 periods back."),
         until=graphene.DateTime(description="Default: now."),
         description="Members per tier, balances, their money value and the ledger per period. Requires MANAGE_USERS.",
@@ -77,7 +77,7 @@ class LoyaltyOverviewQueries(graphene.ObjectType):
     )
 
     @staticmethod
-    def resolve_loyalty_overview(root, info, period, since=None, until=None):
+    def resolve_loyalty_overview(root, info, period=CrmStatsPeriod.WEEK.value, since=None, until=None):
         require(info, Permission.MANAGE_USERS)
         since, until = period_window(period, since, until)
         return overview(period, since, until)

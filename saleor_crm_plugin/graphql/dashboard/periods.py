@@ -18,6 +18,8 @@ TRUNCATE = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
 
 
 class CrmStatsPeriod(graphene.Enum):
+    # Arguments of this type default in the resolver, not with ``default_value``: graphql-core 2 prints
+    # an enum default by its value (``= week``), which is not valid SDL and a federation composer rejects.
     DAY = "day"
     WEEK = "week"
     MONTH = "month"

@@ -9,6 +9,7 @@ from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Subque
 from django.db.models.functions import Coalesce
 from graphql.error import GraphQLError
 
+from ...analytics.models import CustomerPrediction
 from ...profiles.actions import ProfileActionError, clean_tags
 from ...profiles.models import CustomerSpend, CustomerTag, date_sort_key
 from ..core import scalars
@@ -22,6 +23,9 @@ PLAIN_SORT_FIELDS = {
     "LAST_NAME": "last_name",
     "ORDERS_COUNT": "orders_count",
 }
+# Customer predictions (analytics), per currency; walked through the (currency, value, profile) indexes.
+PREDICTION_SORT_FIELDS = {"PREDICTED_CLV": "predicted_clv", "CHURN_RISK": "churn_risk"}
+NO_PREDICTION = Decimal(-1)  # below any value: a keyset cursor never holds a NULL
 DATE_SORT_FIELDS = {
     "FIRST_ORDER_AT": "first_order_at",
     "LAST_ORDER_AT": "last_order_at",
@@ -38,6 +42,8 @@ class CrmCustomerFilterInput(graphene.InputObjectType):
     last_order_after = graphene.DateTime()
     spent_gte = scalars.Decimal(description="Lifetime spend in `currency` at least this.")
     spent_lte = scalars.Decimal(description="Lifetime spend in `currency` at most this.")
+    predicted_clv_gte = scalars.Decimal(description="Predicted lifetime value in `currency` at least this.")
+    churn_risk_gte = graphene.Float(description="Churn risk (0..1) in `currency` at least this.")
     currency = graphene.String(description="ISO 4217 code; required with spentGte, spentLte and sorting by SPENT.")
     segment = graphene.String(description="Members of a CRM segment, by its slug or ID.")
 
@@ -88,6 +94,13 @@ def filter_customers(queryset: QuerySet, filter_input: dict) -> QuerySet:
         else:
             rows = CustomerSpend.objects.filter(profile=OuterRef("pk"), currency=currency)
             queryset = queryset.filter(Exists(rows.filter(**{f"total__{op}": v for op, v in bounds.items()})))
+    clv, churn = filter_input.get("predicted_clv_gte"), filter_input.get("churn_risk_gte")
+    if (clv, churn) != (None, None):
+        # Customers without a prediction in the currency (none fitted, or refused) don't match.
+        code = clean_currency(filter_input.get("currency"), "predictedClvGte/churnRiskGte")
+        bounds = {"predicted_clv__gte": clv, "churn_risk__gte": None if churn is None else Decimal(str(churn))}
+        rows = CustomerPrediction.objects.filter(profile=OuterRef("pk"), currency=code)
+        queryset = queryset.filter(Exists(rows.filter(**{k: v for k, v in bounds.items() if v is not None})))
     return queryset
 
 
@@ -100,6 +113,11 @@ def sort_customers(queryset: QuerySet, sort_by: dict | None, currency: str | Non
         return queryset, [sign + PLAIN_SORT_FIELDS[field], sign + "id"]
     if field in DATE_SORT_FIELDS:
         key = date_sort_key(DATE_SORT_FIELDS[field])
+    elif field in PREDICTION_SORT_FIELDS:
+        currency = clean_currency(currency, f"sorting by {field}")
+        rows = CustomerPrediction.objects.filter(profile=OuterRef("pk"), currency=currency)
+        value = Subquery(rows.values(PREDICTION_SORT_FIELDS[field])[:1])
+        key = Coalesce(value, Value(NO_PREDICTION), output_field=DecimalField(max_digits=20, decimal_places=6))
     else:
         currency = clean_currency(currency, "sorting by SPENT")
         key = Coalesce(_spend_in(currency), Value(Decimal(0)), output_field=DecimalField())

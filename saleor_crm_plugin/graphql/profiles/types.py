@@ -11,6 +11,7 @@ from ...auth import Permission
 from ...ids import global_id
 from ...profiles.aggregates import UNCOUNTED_STATUSES
 from ...profiles.models import CustomerProfile, OrderSnapshot
+from ..analytics.predictions import CustomerPredictionFields
 from ..automation import customer as automation
 from ..core import scalars
 from ..core.connection import CountableConnection, Page, cursor_for, page_size
@@ -31,6 +32,7 @@ from .dataloaders import (
 )
 
 USER_ENTITY = "saleor_crm_plugin.graphql.entities.User"
+ORDER_ENTITY = "saleor_crm_plugin.graphql.entities.Order"
 
 
 def user_entity(user_global_id: str | None):
@@ -115,7 +117,7 @@ class CrmTimelineEntryCountableConnection(CountableConnection):
         node = CrmTimelineEntry
 
 
-class CrmCustomer(CustomerPageFields, CustomerWidgetFields, graphene.ObjectType):
+class CrmCustomer(CustomerPageFields, CustomerWidgetFields, CustomerPredictionFields, graphene.ObjectType):
     email = graphene.String(required=True, description="Empty once the customer is anonymised.")
     user = graphene.Field(USER_ENTITY, description="The Saleor account, for registered customers.")
     first_name = graphene.String(required=True)
@@ -246,6 +248,9 @@ class CrmCustomerCountableConnection(CountableConnection):
 
 
 class CrmOrder(OrderWidgetFields, graphene.ObjectType):
+    order = graphene.Field(
+        ORDER_ENTITY, required=True, description="Saleor's order: its `id` names it, e.g. to open a ticket about it."
+    )
     number = graphene.String(required=True)
     status = graphene.String(required=True, description="Saleor's order status, lower case.")
     charge_status = graphene.String(required=True)
@@ -267,6 +272,12 @@ class CrmOrder(OrderWidgetFields, graphene.ObjectType):
         description = "What the CRM knows of a Saleor order."
 
     @staticmethod
+    def resolve_order(root: OrderSnapshot, info):
+        from ..entities import Order
+
+        return Order(id=root.saleor_order_id)
+
+    @staticmethod
     def resolve_total(root: OrderSnapshot, info):
         return MoneyAmount(root.total, root.currency)
 
@@ -285,6 +296,11 @@ class CrmOrder(OrderWidgetFields, graphene.ObjectType):
     @staticmethod
     def resolve_customer(root: OrderSnapshot, info):
         return ProfileByIdLoader(info.context).load(root.profile_id)
+
+
+class CrmOrderCountableConnection(CountableConnection):
+    class Meta:
+        node = CrmOrder
 
 
 def visible_profile(info, profile: CustomerProfile | None) -> CustomerProfile | None:

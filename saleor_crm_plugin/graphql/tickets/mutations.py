@@ -292,9 +292,7 @@ class CrmTicketRate(CRMMutation):
         if (id is None) == (token is None):
             raise MutationError("id", "REQUIRED", "Give either the ticket's ID or the rating token.")
         if token is not None:
-            pk = emails.ticket_id_from_rating_token(token)
-            live = Ticket.objects.filter(pk=pk, profile__anonymised_at__isnull=True)  # a deleted customer: dead link
-            ticket = live.first() if pk else None
+            ticket = emails.ticket_for_rating_token(token)
             if ticket is None:
                 raise MutationError("token", "INVALID", "This rating link is invalid or has expired.")
         else:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import graphene
 
+from ...profiles.models import OrderSnapshot
 from ...tickets import placeholders
 from ...tickets.models import Macro, Ticket
 from ..core.connection import paginate
 from ..core.errors import int_pk_or_error
 from ..core.permissions import caller_of
 from ..profiles.dataloaders import ProfileByIdLoader
+from ..profiles.types import CrmOrderCountableConnection
 from . import mutations
 from .access import may_see, own_profile, require_staff
 from .dataloaders import TICKET_ORDERING, TicketByIdLoader
@@ -17,6 +19,7 @@ from .enums import CrmTicketStatusEnum
 from .filters import CrmTicketFilterInput, CrmTicketSortingInput, filter_tickets, sort_tickets
 from .types import CrmMacroCountableConnection, CrmMacroPlaceholder, CrmTicket, CrmTicketCountableConnection
 
+MY_ORDERS = ("-placed_at", "-id")
 PAGE_ARGS = {"first": graphene.Int(), "after": graphene.String(), "last": graphene.Int(), "before": graphene.String()}
 
 
@@ -37,6 +40,11 @@ class TicketQueries(graphene.ObjectType):
         CrmTicketCountableConnection,
         status=graphene.List(graphene.NonNull(CrmTicketStatusEnum)),
         description="The signed-in shopper's tickets, newest activity first.",
+        **PAGE_ARGS,
+    )
+    crm_my_orders = graphene.Field(
+        CrmOrderCountableConnection,
+        description="The signed-in shopper's orders (no drafts), newest first: what they may open a ticket about.",
         **PAGE_ARGS,
     )
     crm_macros = graphene.Field(
@@ -79,6 +87,12 @@ class TicketQueries(graphene.ObjectType):
         if status:
             tickets = tickets.filter(status__in=status)
         return paginate(tickets, TICKET_ORDERING, page, "crmMyTickets")
+
+    @staticmethod
+    def resolve_crm_my_orders(root, info, **page):
+        profile = own_profile(info)
+        orders = OrderSnapshot.objects.filter(profile=profile) if profile else OrderSnapshot.objects.none()
+        return paginate(orders.exclude(status="draft"), MY_ORDERS, page, "crmMyOrders")
 
     @staticmethod
     def resolve_crm_macros(root, info, search=None, **page):

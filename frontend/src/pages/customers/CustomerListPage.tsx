@@ -56,6 +56,15 @@ const CustomerListQueryDocument = graphql(`
             fractionalAmount
             fractionDigits
           }
+          predictions {
+            currency
+            available
+            predictedClv {
+              ...MoneyFields
+            }
+            churnRisk
+            churnRiskBand
+          }
         }
       }
     }
@@ -98,7 +107,18 @@ const SORTABLE: Record<string, CrmCustomerSortField> = {
   orders: "ORDERS_COUNT",
   spend: "SPENT",
   lastOrder: "LAST_ORDER_AT",
+  clv: "PREDICTED_CLV",
+  churn: "CHURN_RISK",
 };
+/** Kept per currency: these sorts and filters need one. */
+const PER_CURRENCY_SORTS = ["spend", "clv", "churn"];
+const PER_CURRENCY_FILTERS = ["min", "max", "clvMin", "churn"];
+const CHURN = [
+  { label: "Any", value: "" },
+  { label: "30% or more", value: "0.3" },
+  { label: "70% or more", value: "0.7" },
+];
+const BAND_TONE = { LOW: "success", MEDIUM: "warning", HIGH: "critical" } as const;
 
 /** Today's midnight minus `days`, in UTC: stable all day, so the request (and its cache key) is too. */
 function daysAgo(days: number): string {
@@ -130,11 +150,13 @@ function variablesFrom(params: URLSearchParams, currency: string | null): Omit<C
     tags: params.get("tag") ? [params.get("tag") as string] : undefined,
     spentGte: params.get("min") || undefined,
     spentLte: params.get("max") || undefined,
+    predictedClvGte: params.get("clvMin") || undefined,
+    churnRiskGte: params.get("churn") ? Number(params.get("churn")) : undefined,
     currency: currency ?? undefined,
     ...lastOrderFilter(params.get("lastOrder") ?? ""),
   };
   const wanted = SORTABLE[params.get("sort") ?? ""] ?? "LAST_ORDER_AT";
-  const field = wanted === "SPENT" && !currency ? "LAST_ORDER_AT" : wanted;
+  const field = PER_CURRENCY_SORTS.some((name) => SORTABLE[name] === wanted) && !currency ? "LAST_ORDER_AT" : wanted;
   const direction = params.get("dir") === "asc" ? "ASC" : "DESC";
   const before = params.get("before");
   const page = before ? { last: size, before } : { first: size, after: params.get("after") || undefined };
@@ -158,8 +180,9 @@ export default function CustomerListPage() {
   const countedFilter = useRef<string | null>(null);
 
   const currency = params.get("currency") || options?.currencies[0] || null;
-  // Spend is kept per currency: only a spend filter or sort needs one (the first screen has none).
-  const spendCurrency = ["min", "max"].some((name) => params.get(name)) || params.get("sort") === "spend" ? currency : null;
+  // Spend and predictions are kept per currency: only their filters and sorts need one (the first screen has none).
+  const spendCurrency =
+    PER_CURRENCY_FILTERS.some((name) => params.get(name)) || PER_CURRENCY_SORTS.includes(params.get("sort") ?? "") ? currency : null;
   const variables = useMemo(() => variablesFrom(params, spendCurrency), [params, spendCurrency]);
   const key = JSON.stringify(variables);
 
@@ -206,7 +229,7 @@ export default function CustomerListPage() {
     setParams({ ...change, after: null, before: null }, { replace: true });
 
   const page = state.data?.crmCustomers;
-  const filtered = ["q", "segment", "tag", "min", "max", "lastOrder"].some((name) => params.get(name));
+  const filtered = ["q", "segment", "tag", "lastOrder", ...PER_CURRENCY_FILTERS].some((name) => params.get(name));
 
   return (
     <Box display="flex" flexDirection="column" __minHeight="100vh" backgroundColor="default1">
@@ -234,7 +257,7 @@ export default function CustomerListPage() {
         </Box>
       ) : (
         <Box paddingX={6} paddingBottom={6} __opacity={state.loading ? 0.6 : 1} aria-busy={state.loading}>
-          <CustomerTable page={page} params={params} currency={spendCurrency} refine={refine} />
+          <CustomerTable page={page} params={params} currency={spendCurrency} outlookCurrency={currency} refine={refine} />
           <Pagination
             pageInfo={page.pageInfo}
             rows={params.get("rows") ?? "20"}
@@ -327,10 +350,22 @@ function Filters({
             value={currencyOptions.find((option) => option.value === currency) ?? null}
             onChange={(option) => refine({ currency: option.value })}
             disabled={currencyOptions.length === 0}
+            data-test-id="crm-filter-currency"
           />
         </Box>
         <AmountInput label="Spent at least" name="min" params={params} refine={refine} />
         <AmountInput label="Spent at most" name="max" params={params} refine={refine} />
+        <AmountInput label="Predicted CLV at least" name="clvMin" params={params} refine={refine} width="180px" />
+        <Box __width="150px">
+          <Select
+            size="small"
+            label="Churn risk"
+            options={CHURN}
+            value={pick(CHURN, params.get("churn"))}
+            onChange={(option) => refine({ churn: option.value || null })}
+            data-test-id="crm-filter-churn"
+          />
+        </Box>
       </Box>
     </Box>
   );
@@ -342,9 +377,11 @@ function AmountInput({
   name,
   params,
   refine,
+  width = "130px",
 }: {
   label: string;
   name: string;
+  width?: string;
   params: URLSearchParams;
   refine: (change: Record<string, string | null>) => void;
 }) {
@@ -356,7 +393,7 @@ function AmountInput({
   };
   const invalid = value.trim() !== "" && !/^\d+(\.\d{1,4})?$/.test(value.trim());
   return (
-    <Box __width="130px">
+    <Box __width={width}>
       <Input
         size="small"
         label={label}
@@ -379,11 +416,14 @@ function CustomerTable({
   page,
   params,
   currency,
+  outlookCurrency,
   refine,
 }: {
   page: Page;
   params: URLSearchParams;
   currency: string | null;
+  /** Whose predictions the outlook columns show: the filter's currency, else the store's first. */
+  outlookCurrency: string | null;
   refine: (change: Record<string, string | null>) => void;
 }) {
   const sort = params.get("sort") ?? "lastOrder";
@@ -424,6 +464,8 @@ function CustomerTable({
           {header("name", "Customer")}
           {header("orders", "Orders", "right")}
           {header("spend", currency ? `Spent (${currency})` : "Spent", "right")}
+          {header("clv", outlookCurrency ? `Predicted CLV (${outlookCurrency})` : "Predicted CLV", "right")}
+          {header("churn", "Churn risk", "right")}
           {header("lastOrder", "Last order")}
           <HeadCell>Tags</HeadCell>
         </>
@@ -431,6 +473,7 @@ function CustomerTable({
     >
       {nodes(page).map((node) => {
         const spend = node.spend.filter((money) => !currency || money.currency === currency);
+        const outlook = (node.predictions ?? []).find((prediction) => prediction.currency === outlookCurrency && prediction.available);
         return (
           <Box
             as="tr"
@@ -458,6 +501,16 @@ function CustomerTable({
             </Box>
             <Box as="td" {...cell} textAlign="right">
               <Text size={3}>{spend.length ? spend.map(formatMoney).join(" · ") : "—"}</Text>
+            </Box>
+            <Box as="td" {...cell} textAlign="right" data-test-id="crm-customer-clv">
+              <Text size={3}>{outlook?.predictedClv ? formatMoney(outlook.predictedClv) : "—"}</Text>
+            </Box>
+            <Box as="td" {...cell} textAlign="right" data-test-id="crm-customer-churn">
+              {outlook?.churnRiskBand ? (
+                <Pill tone={BAND_TONE[outlook.churnRiskBand]}>{`${Math.round((outlook.churnRisk ?? 0) * 100)}%`}</Pill>
+              ) : (
+                <Text size={3}>—</Text>
+              )}
             </Box>
             <Box as="td" {...cell}>
               <Text size={3}>{node.lastOrderAt ? formatDate(node.lastOrderAt) : "Never"}</Text>

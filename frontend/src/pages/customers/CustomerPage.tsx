@@ -10,6 +10,7 @@ import { formatDate, formatMoney, formatNumber, formatRelative } from "../../cor
 import type { CustomerPageQuery as CustomerPageData } from "../../gql/graphql";
 import { LoyaltyCard } from "./cards/LoyaltyCard";
 import { NotesCard, TagsCard } from "./cards/NotesAndTags";
+import { OutlookCard } from "./cards/OutlookCard";
 import { PrivacyCard } from "./cards/PrivacyCard";
 import { AttributionCard, FavouritesCard, SegmentsCard } from "./cards/ProfileCards";
 import { SupportCard } from "./cards/SupportCard";
@@ -116,6 +117,7 @@ export default function CustomerPage() {
           }
           side={
             <>
+              <OutlookCard customer={customer} />
               <TagsCard customer={customer} onChanged={refetch} />
               <NotesCard customer={customer} onChanged={refetch} />
               <SegmentsCard customer={customer} />

@@ -117,6 +117,9 @@ export const CustomerPageQuery = graphql(`
       lastActivityAt
       joinedAt
       channels
+      predictions {
+        ...CustomerPredictionFields
+      }
       favouriteCategories {
         id
         name

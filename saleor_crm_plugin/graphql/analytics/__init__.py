@@ -1,0 +1,1 @@
+"""GraphQL of analytics: store figures and customer predictions."""

@@ -1,0 +1,238 @@
+"""What the CRM's hooks cost inside Saleor's requests: every hooked mutation, plugin on vs off, interleaved.
+
+Run it inside the Saleor 3.23 environment (README "Saleor integration tests"), e.g.::
+
+    CRM_HOOK_BENCH_ITERATIONS=60 pytest -c tests/saleor/pytest.ini tests/saleor/bench_hook_cost.py \\
+        --ds=tests.saleor.settings --reuse-db -n 0 -p no:randomly -s
+
+The file name keeps it out of every normal run (pytest collects ``test_*.py``); named explicitly it
+runs, and outside Saleor it skips with the reason.
+
+One iteration is a guest's whole checkout through Saleor's GraphQL API (checkoutCreate,
+checkoutLinesAdd, checkoutEmailUpdate, checkoutShippingAddressUpdate, checkoutBillingAddressUpdate,
+checkoutDeliveryMethodUpdate, checkoutComplete; three products), then staff's orderMarkAsPaid and
+customerUpdate. Iterations take turns plugin on / off (on, off, off, on, ...) so drift on a shared
+machine hits both alike; "off" is the plugin not in ``PLUGINS``. As under Saleor's ASGI server, every
+request runs in a new thread (per-thread caches are paid per request), in real transactions (so
+on-commit work is timed), with Celery publishing to a real Redis broker (``CRM_HOOK_BENCH_BROKER``, a
+database of its own that is flushed), not eagerly. The thread's database connection is opened before
+the clock starts, so the overhead is relative to the request alone.
+
+Printed per mutation: median ms off and on (with the interquartile range), the difference and the
+overhead in percent, SQL queries off/on, and the median time spent in the plugin's ``_emit`` (build the
+event and hand it over, without what runs on commit). The run fails if a mutation fails, if the plugin
+emitted nothing when on or anything when off.
+"""
+
+from tests.saleor import require_saleor
+
+require_saleor()
+
+import os  # noqa: E402
+import statistics  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from collections import defaultdict  # noqa: E402
+from contextlib import nullcontext  # noqa: E402
+
+import pytest  # noqa: E402
+from django.db import connections  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from saleor.celeryconf import app as celery_app  # noqa: E402
+from saleor.tests.utils import prepare_test_db_connections  # noqa: E402
+from saleor.warehouse.models import Stock  # noqa: E402
+
+from saleor_crm_plugin.saleor.plugin import CRMPlugin  # noqa: E402
+
+from . import test_flows  # noqa: E402
+from .conftest import CRM_PLUGIN_PATH  # noqa: E402
+from .test_flows import (  # noqa: E402
+    CHECKOUT_COMPLETE,
+    CHECKOUT_CREATE,
+    CHECKOUT_DELIVERY_METHOD_UPDATE,
+    CHECKOUT_EMAIL_UPDATE,
+    CUSTOMER_UPDATE,
+    ERRORS,
+    ORDER_MARK_AS_PAID,
+    REDIRECT_URL,
+    gid,
+    run,
+)
+
+shop, staff_client = test_flows.shop, test_flows.staff_client  # the flows' fixtures, used here too
+
+ITERATIONS = int(os.environ.get("CRM_HOOK_BENCH_ITERATIONS", "60"))
+WARMUP = int(os.environ.get("CRM_HOOK_BENCH_WARMUP", "3"))
+BROKER = os.environ.get("CRM_HOOK_BENCH_BROKER", "redis://127.0.0.1:6379/13")
+# "1": before every request forget the pending nudge, as a worker's drain does, so every hooked request
+# publishes (sparse traffic, the worst case); otherwise nudges are deduplicated as under steady traffic.
+DRAINED = os.environ.get("CRM_HOOK_BENCH_DRAINED") == "1"
+
+CHECKOUT_LINES_ADD = f"""
+mutation($id: ID!, $lines: [CheckoutLineInput!]!) {{
+  checkoutLinesAdd(id: $id, lines: $lines) {{ checkout {{ quantity }} {ERRORS} }}
+}}"""
+CHECKOUT_SHIPPING_ADDRESS_UPDATE = f"""
+mutation($id: ID!, $address: AddressInput!) {{
+  checkoutShippingAddressUpdate(id: $id, shippingAddress: $address) {{ checkout {{ id }} {ERRORS} }}
+}}"""
+CHECKOUT_BILLING_ADDRESS_UPDATE = f"""
+mutation($id: ID!, $address: AddressInput!) {{
+  checkoutBillingAddressUpdate(id: $id, billingAddress: $address) {{ checkout {{ id }} {ERRORS} }}
+}}"""
+
+
+class Recorder:
+    """Times each request in a thread of its own and the plugin's ``_emit`` calls inside it."""
+
+    def __init__(self) -> None:
+        self.ms: dict[tuple[str, bool], list[float]] = defaultdict(list)
+        self.queries: dict[tuple[str, bool], int] = {}
+        self.emit_ms: dict[str, list[float]] = defaultdict(list)
+        self.emits: dict[tuple[str, bool], int] = defaultdict(int)
+        self._emit_seconds: list[float] = []
+
+    def emit_timer(self, emit):
+        def timed(plugin, *args, **kwargs):
+            began = time.perf_counter()
+            try:
+                return emit(plugin, *args, **kwargs)
+            finally:
+                self._emit_seconds.append(time.perf_counter() - began)
+
+        return timed
+
+    def request(self, on: bool, timed: bool, client, query: str, variables: dict, name: str) -> dict:
+        outcome: dict = {}
+
+        def in_thread() -> None:
+            prepare_test_db_connections()
+            connections["default"].ensure_connection()
+            capture = nullcontext() if timed else CaptureQueriesContext(connections["default"])
+            try:
+                with capture:
+                    began = time.perf_counter()
+                    outcome["data"] = run(client, query, variables, name)
+                    outcome["ms"] = (time.perf_counter() - began) * 1000
+                if not timed:
+                    outcome["queries"] = len(capture)
+            except BaseException as error:  # re-raised in the test's thread
+                outcome["error"] = error
+            finally:
+                connections.close_all()
+
+        self._emit_seconds.clear()
+        if DRAINED:
+            from django.core.cache import cache
+
+            from saleor_crm_plugin.tasks import _nudge_key
+
+            cache.delete(_nudge_key())
+        thread = threading.Thread(target=in_thread, name=f"request-{name}")
+        thread.start()
+        thread.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        self.emits[name, on] += len(self._emit_seconds)
+        if timed:
+            self.ms[name, on].append(outcome["ms"])
+            if on:
+                self.emit_ms[name].append(sum(self._emit_seconds) * 1000)
+        else:
+            self.queries[name, on] = outcome["queries"]
+        return outcome["data"]
+
+
+@pytest.fixture
+def celery_to_redis(monkeypatch):
+    """Celery as in production: tasks published to a broker (a Redis database of our own), not run eagerly."""
+    import redis
+
+    broker = redis.Redis.from_url(BROKER)
+    broker.flushdb()
+    # Saleor's configuration is read from Django settings under the CELERY_ namespace: set those keys.
+    monkeypatch.setattr(celery_app.conf, "CELERY_TASK_ALWAYS_EAGER", False)
+    monkeypatch.setattr(celery_app.conf, "CELERY_BROKER_URL", BROKER)
+    assert not celery_app.conf.task_always_eager and celery_app.conf.broker_url == BROKER
+    yield
+    celery_app.pool.force_close_all()
+    broker.flushdb()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hook_cost(
+    crm_plugin, settings, monkeypatch, celery_to_redis, api_client, staff_client, shop, product_list, customer_user
+):
+    recorder = Recorder()
+    monkeypatch.setattr(CRMPlugin, "_emit", recorder.emit_timer(CRMPlugin._emit))
+    Stock.objects.update(quantity=1_000_000)
+    variants = [gid("ProductVariant", pk) for pk in (shop.variant.pk, *(p.variants.get().pk for p in product_list[:2]))]
+    modes = [True, False, False, True]
+
+    def flow(on: bool, number: int, timed: bool) -> None:
+        settings.PLUGINS = [CRM_PLUGIN_PATH] if on else []
+        staff_client.regenerate_access_token()  # the run outlasts a staff token
+
+        def call(client, query, variables, name):
+            return recorder.request(on, timed, client, query, variables, name)
+
+        created = call(
+            api_client,
+            CHECKOUT_CREATE,
+            {"input": {"channel": shop.channel.slug, "lines": [{"quantity": 2, "variantId": variants[0]}]}},
+            "checkoutCreate",
+        )
+        checkout = created["checkout"]["id"]
+        lines = [{"quantity": 1, "variantId": variant} for variant in variants[1:]]
+        call(api_client, CHECKOUT_LINES_ADD, {"id": checkout, "lines": lines}, "checkoutLinesAdd")
+        email = f"shopper{number}@example.com"
+        call(api_client, CHECKOUT_EMAIL_UPDATE, {"id": checkout, "email": email}, "checkoutEmailUpdate")
+        address = {"id": checkout, "address": shop.address}
+        call(api_client, CHECKOUT_SHIPPING_ADDRESS_UPDATE, address, "checkoutShippingAddressUpdate")
+        call(api_client, CHECKOUT_BILLING_ADDRESS_UPDATE, address, "checkoutBillingAddressUpdate")
+        delivery = {"id": checkout, "deliveryMethodId": shop.shipping_method_id}
+        call(api_client, CHECKOUT_DELIVERY_METHOD_UPDATE, delivery, "checkoutDeliveryMethodUpdate")
+        order = call(api_client, CHECKOUT_COMPLETE, {"id": checkout, "redirectUrl": REDIRECT_URL}, "checkoutComplete")
+        call(staff_client, ORDER_MARK_AS_PAID, {"id": order["order"]["id"]}, "orderMarkAsPaid")
+        customer = {"id": gid("User", customer_user.pk), "input": {"firstName": f"Ada {number}"}}
+        call(staff_client, CUSTOMER_UPDATE, customer, "customerUpdate")
+
+    for number in range(2 * WARMUP):  # untimed: first-use costs, and the SQL queries of each side
+        flow(number % 2 == 0, number, timed=False)
+    started = time.monotonic()
+    for number in range(2 * ITERATIONS):
+        flow(modes[number % 4], 2 * WARMUP + number, timed=True)
+        if (number + 1) % 20 == 0:
+            print(f"  {number + 1}/{2 * ITERATIONS} flows, {time.monotonic() - started:.0f}s", flush=True)
+
+    _report(recorder)
+    silent = sorted(name for (name, on), count in recorder.emits.items() if on and not count)
+    assert not silent, f"the plugin emitted nothing for {silent}: nothing was measured"
+    assert not any(count for (name, on), count in recorder.emits.items() if not on), "the plugin emitted while off"
+
+
+def _report(recorder: Recorder) -> None:
+    import saleor_crm_plugin
+
+    names = list(dict.fromkeys(name for name, _ in recorder.ms))
+    print(
+        f"\nSaleor request latency, plugin off vs on: {ITERATIONS} interleaved flows each (after {WARMUP} warm-up),"
+        f" one thread per request, Celery on Redis{', every request nudges' if DRAINED else ''};"
+        f" plugin code {os.path.dirname(saleor_crm_plugin.__file__)}"
+    )
+    header = f"{'mutation':<31}{'off ms':>8}{'IQR':>15}{'on ms':>8}{'IQR':>15}{'diff':>8}{'over':>8}"
+    print(header + f"{'SQL off/on':>12}{'_emit ms':>10}")
+    for name in names:
+        off, on = recorder.ms[name, False], recorder.ms[name, True]
+        diff = statistics.median(on) - statistics.median(off)
+        queries = f"{recorder.queries.get((name, False), '?')}/{recorder.queries.get((name, True), '?')}"
+        print(
+            f"{name:<31}{statistics.median(off):>8.1f}{_iqr(off):>15}{statistics.median(on):>8.1f}{_iqr(on):>15}"
+            f"{diff:>+8.1f}{100 * diff / statistics.median(off):>+7.1f}%{queries:>12}"
+            f"{statistics.median(recorder.emit_ms[name]):>10.2f}"
+        )
+
+
+def _iqr(samples: list[float]) -> str:
+    quartiles = statistics.quantiles(samples, n=4, method="inclusive")
+    return f"{quartiles[0]:.1f}-{quartiles[2]:.1f}"

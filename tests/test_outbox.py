@@ -1,0 +1,182 @@
+"""The outbox in one process: kept with the store's transaction, nudged once, drained in batches with
+per-event failure isolation, retries and dead letters. Celery is eager here; tests/test_outbox_workers.py
+runs real workers."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from saleor_crm_plugin import tasks
+from saleor_crm_plugin.events import EventKind
+from saleor_crm_plugin.ingest import ingest_many
+from saleor_crm_plugin.outbox import OutboxEvent, keep
+from saleor_crm_plugin.profiles.models import CustomerProfile
+from saleor_crm_plugin.receipts import DeadLetter, ProcessedEvent
+from saleor_crm_plugin.sandbox.generator import StoreGenerator
+from saleor_crm_plugin.sandbox.users import create_users
+from saleor_crm_plugin.segments.builtin import ensure_builtin_segments
+from saleor_crm_plugin.segments.membership import evaluate_segment
+from saleor_crm_plugin.segments.models import Segment, SegmentMembership
+from saleor_crm_plugin.tasks import deliver, drain, replay_dead_letters
+
+from .factories import crm_dump, customer_event, later, order_event, reset_crm
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def on_outbox(crm_settings):
+    crm_settings(process_synchronously=False)
+    cache.clear()  # no nudge left "pending" by an earlier test
+
+
+@pytest.fixture
+def publishes(monkeypatch):
+    """Drains published to the broker (recorded, not run)."""
+    sent = []
+    monkeypatch.setattr(tasks.drain_outbox, "apply_async", lambda *args, **options: sent.append(options))
+    return sent
+
+
+def test_an_event_is_kept_with_the_stores_change_or_not_at_all():
+    placed = order_event()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        deliver(placed)
+        raise RuntimeError("the store's transaction fails after the hook")
+    assert not OutboxEvent.objects.exists()
+
+    with transaction.atomic():
+        deliver(placed)
+        assert OutboxEvent.objects.count() == 1
+        assert not ProcessedEvent.objects.exists()  # nothing leaves before the commit
+    # Committed: the nudge ran a drain (eagerly here).
+    assert list(ProcessedEvent.objects.values_list("key", flat=True)) == [placed.key]
+    assert not OutboxEvent.objects.exists()
+    assert CustomerProfile.objects.get(email="ada@example.com").orders_count == 1
+
+
+def test_a_failed_insert_leaves_the_stores_transaction_usable(monkeypatch):
+    monkeypatch.setattr(OutboxEvent._meta, "db_table", "crm_no_such_table")
+    placed = order_event()
+    with transaction.atomic():
+        deliver(placed)
+        with connection.cursor() as cursor:  # the store goes on in its transaction
+            cursor.execute("SELECT 1")
+    monkeypatch.undo()
+    letter = DeadLetter.objects.get()  # kept once the store committed, for crm_replay_dead_letters
+    assert (letter.key, letter.attempts) == (placed.key, 0)
+    assert replay_dead_letters() == (1, 0)
+    assert ProcessedEvent.objects.filter(key=placed.key).exists()
+
+
+def test_nudges_are_deduplicated_until_a_drain_starts(publishes):
+    for number in range(3):
+        deliver(order_event(order_id=f"Order:{number}"))
+    assert len(publishes) == 1  # one drain on its way is enough
+    assert OutboxEvent.objects.count() == 3
+
+    tasks.drain_outbox.apply()  # the worker takes it: later events nudge again
+    deliver(order_event(order_id="Order:9"))
+    assert len(publishes) == 2
+    assert ProcessedEvent.objects.count() == 3
+
+
+def test_a_broker_outage_keeps_events_in_the_outbox(monkeypatch):
+    def broker_down(*args, **options):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.drain_outbox, "apply_async", broker_down)
+    first, second = order_event(order_id="Order:1"), order_event(order_id="Order:2")
+    deliver(first)
+    deliver(second)  # the failed nudge was forgotten: this one tries again
+    assert OutboxEvent.objects.count() == 2
+    assert not DeadLetter.objects.exists()
+
+    monkeypatch.undo()  # the broker is back: the next nudge (or beat's drain) applies everything
+    deliver(first)  # a hook redelivering the same fact changes nothing
+    assert sorted(ProcessedEvent.objects.values_list("key", flat=True)) == sorted([first.key, second.key])
+    assert not OutboxEvent.objects.exists()
+
+
+def test_a_failing_event_is_retried_with_backoff_then_kept_and_the_rest_land(crm_settings):
+    crm_settings(max_retries=2)
+    bad = order_event(order_id="Order:9", currency="DOLLARS")  # longer than the currency column
+    good = [customer_event(), order_event(order_id="Order:1"), order_event(order_id="Order:2")]
+    keep([good[0], bad, *good[1:]])
+
+    assert drain() == 4
+    assert ProcessedEvent.objects.count() == 3  # the batch fell back to one by one: the good ones landed
+    row = OutboxEvent.objects.get()
+    assert row.attempts == 1 and row.available_at > timezone.now()
+    assert drain() == 0  # not due yet
+
+    for _ in (2, 3):
+        OutboxEvent.objects.update(available_at=timezone.now() - timedelta(seconds=1))
+        assert drain() == 1
+    assert not OutboxEvent.objects.exists()
+    letter = DeadLetter.objects.get()
+    assert (letter.key, letter.attempts, letter.payload) == (bad.key, 3, bad.to_dict())
+    assert "value too long" in letter.error
+
+
+def test_an_undecodable_row_goes_to_the_dead_letters_at_once():
+    OutboxEvent.objects.create(payload={"kind": "order.teleported"})
+    keep([customer_event()])
+    assert drain() == 2
+    assert DeadLetter.objects.get().key == "undecodable:order.teleported"
+    assert ProcessedEvent.objects.count() == 1
+
+
+def test_a_drained_outbox_ends_as_the_events_applied_in_order_whatever_the_order_and_batches():
+    store = StoreGenerator(customers=25, seed=5)
+    create_users(store)
+    events = list(store.live_events())
+    assert not ingest_many(events).failed
+    expected = crm_dump()
+
+    reset_crm()
+    shuffled = events + events[:40]  # some delivered twice
+    random.Random(1).shuffle(shuffled)
+    keep(shuffled)
+    while drain(limit=37):
+        pass
+    assert ProcessedEvent.objects.count() == len({event.key for event in events})
+    assert crm_dump() == expected
+
+
+def test_a_full_batch_asks_for_the_next_drain(publishes):
+    keep([order_event(order_id=f"Order:{n}") for n in range(5)])
+    tasks.drain_outbox.apply(args=[2])
+    assert [options.get("args") for options in publishes] == [[2]]
+    assert OutboxEvent.objects.count() == 3
+
+
+def test_a_customer_deletion_in_a_batch_still_forgets_the_shopper():
+    created = customer_event()
+    keep([created, order_event(), later(created, EventKind.CUSTOMER_DELETED, 5)])
+    drain()
+    assert not CustomerProfile.objects.filter(email="ada@example.com", orders_count__gt=0).exists()
+
+
+def test_a_drained_batch_rechecks_live_segments_once(monkeypatch):
+    """The live re-check costs a few statements per batch, not per event or segment."""
+    from saleor_crm_plugin.segments import live
+
+    ensure_builtin_segments()
+    for segment in Segment.objects.all():
+        evaluate_segment(segment)
+    calls = []
+    recheck = live.recheck_profiles
+    monkeypatch.setattr(live, "recheck_profiles", lambda ids: calls.append(list(ids)) or recheck(calls[-1]))
+    keep([customer_event(pk=n, email=f"shopper{n}@example.com") for n in range(1, 4)])
+    keep([order_event(order_id=f"Order:{n}", email=f"shopper{n % 3 + 1}@example.com") for n in range(30)])
+    assert drain() == 33
+    assert len(calls) == 1 and len(set(calls[0])) == 3
+    assert SegmentMembership.objects.filter(segment__slug="repeat-buyers").count() == 3
