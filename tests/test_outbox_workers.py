@@ -129,10 +129,4 @@ def test_two_workers_draining_at_once_double_nothing_and_skip_nothing(on_broker,
         stop(second)
     assert not DeadLetter.objects.exists()
     assert ProcessedEvent.objects.count() == len({event.key for event in events})
-    assert without_tiers(end_state()) == without_tiers(expected)
-
-
-def without_tiers(state: dict) -> dict:
-    """Known loyalty gap (reported, not the outbox's): a shopper whose only orders, placed as a guest, were
-    cancelled gets the entry tier when the sign-up shares a run with those orders and none otherwise."""
-    return {key: value for key, value in state.items() if key != "tiers"}
+    assert end_state() == expected

@@ -76,13 +76,17 @@ def _settle(entries: list, accounts: dict[int, LoyaltyAccount], program: Program
 
 
 def unsettled_orders(profile_ids: set[int]) -> set[str]:
-    """Orders of these shoppers that have no points standing yet (e.g. guest orders just joined)."""
+    """Orders of these shoppers that have no points standing yet (e.g. guest orders just joined).
+
+    Cancelled ones too: settling them earns nothing but reviews the account's tier, as it is when the
+    order reaches an account already registered, so a batch and one-by-one delivery agree.
+    """
     if not profile_ids:
         return set()
     standing = OrderPoints.objects.filter(saleor_order_id=OuterRef("saleor_order_id"))
     return set(
         OrderSnapshot.objects.filter(profile_id__in=profile_ids)
-        .exclude(status__in=NOT_EARNING)
+        .exclude(status="draft")
         .filter(~Exists(standing))
         .values_list("saleor_order_id", flat=True)
     )

@@ -106,3 +106,16 @@ def ada_page() -> str:
 
 def order_page(order: str) -> str:
     return f"/dashboard/orders/{global_id('Order', order)}/"
+
+
+def api_calls(app) -> int:
+    """Requests the app's frame has made to the CRM API so far (its resource timing entries)."""
+    return app.locator("body").evaluate(
+        f"() => performance.getEntriesByType('resource').filter(e => e.name.includes('{GRAPHQL}')).length"
+    )
+
+
+def choose(app, select_test_id: str, option: str):
+    """Pick an option of a macaw Select (a combobox with a listbox of options)."""
+    app.locator(f'[data-test-id="{select_test_id}"]').click()
+    app.get_by_role("option", name=option).click()

@@ -26,7 +26,7 @@ from saleor_crm_plugin.profiles.models import OrderSnapshot
 from saleor_crm_plugin.segments.rfm import score_rfm
 
 from ..analytics import predictions_data
-from .conftest import APP_PAGE, GRAPHQL, WIDGET, ada_page, screenshot, staff
+from .conftest import APP_PAGE, WIDGET, ada_page, api_calls, choose, screenshot, staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -63,18 +63,6 @@ def whole_page(page, name: str):
     page.set_viewport_size({"width": 1280, "height": 3200})
     screenshot(page, name)
     page.set_viewport_size({"width": 1280, "height": 860})
-
-
-def api_calls(app) -> int:
-    return app.locator("body").evaluate(
-        f"() => performance.getEntriesByType('resource').filter(e => e.name.includes('{GRAPHQL}')).length"
-    )
-
-
-def choose(app, select_test_id: str, option: str):
-    """Pick an option of a macaw Select (a combobox with a listbox of options)."""
-    app.locator(f'[data-test-id="{select_test_id}"]').click()
-    app.get_by_role("option", name=option).click()
 
 
 def dollars(amount: Decimal) -> str:

@@ -20,7 +20,7 @@ from saleor_crm_plugin.loyalty.models import LoyaltyAccount, PointsLedgerEntry
 from saleor_crm_plugin.profiles.models import CustomerNote, CustomerProfile, CustomerTag
 
 from ..factories import customer_event
-from .conftest import ADA, APP_PAGE, GRAPHQL, screenshot, staff
+from .conftest import ADA, APP_PAGE, api_calls, screenshot, staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,13 +29,6 @@ LIST = "/dashboard/crm/customers"
 
 def crm_page(profile: CustomerProfile) -> str:
     return f"{LIST}/{global_id('CrmCustomer', profile.pk)}"
-
-
-def api_calls(app) -> int:
-    """Requests the app's frame has made to the CRM API so far (its resource timing entries)."""
-    return app.locator("body").evaluate(
-        f"() => performance.getEntriesByType('resource').filter(e => e.name.includes('{GRAPHQL}')).length"
-    )
 
 
 def rows(app) -> list[str]:

@@ -21,17 +21,11 @@ from saleor_crm_plugin.ids import global_id
 from saleor_crm_plugin.loyalty.actions import adjust_points
 from saleor_crm_plugin.loyalty.models import Reward
 
-from .conftest import APP_PAGE, GRAPHQL, screenshot, staff
+from .conftest import APP_PAGE, api_calls, screenshot, staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 STEP = {"subject": "Hi {{ first_name }}", "text": "We miss you, {{ first_name }}.", "html": "<p>Hello</p>"}
-
-
-def api_calls(app) -> int:
-    return app.locator("body").evaluate(
-        f"() => performance.getEntriesByType('resource').filter(e => e.name.includes('{GRAPHQL}')).length"
-    )
 
 
 def time_to_data(app) -> float:

@@ -21,21 +21,9 @@ from saleor_crm_plugin.tickets import actions
 from saleor_crm_plugin.tickets.history import Actor
 from saleor_crm_plugin.tickets.models import Ticket, TicketMessage
 
-from .conftest import APP_PAGE, GRAPHQL, screenshot, staff
+from .conftest import APP_PAGE, api_calls, choose, screenshot, staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def api_calls(app) -> int:
-    return app.locator("body").evaluate(
-        f"() => performance.getEntriesByType('resource').filter(e => e.name.includes('{GRAPHQL}')).length"
-    )
-
-
-def choose(app, select_test_id: str, option: str):
-    """Pick an option of a macaw Select (a combobox with a listbox of options)."""
-    app.locator(f'[data-test-id="{select_test_id}"]').click()
-    app.get_by_role("option", name=option).click()
 
 
 def test_write_a_segment_with_a_typo_fix_it_preview_save_and_see_the_members(store, shell):

@@ -104,3 +104,29 @@ class DeliveryOrder(TestCase):
                 assert not ingest_many(events[start : start + run]).failed
         release_all()
         return outcome()
+
+
+class GuestOrdersJoiningAnAccount(TestCase):
+    def test_cancelled_guest_orders_give_the_same_tier_in_a_batch_as_one_by_one(self):
+        """Found by the two-worker outbox test: when the sign-up shared a batch with the guest orders it
+        adopts, first seen cancelled, the tier was reviewed ("Bronze"); one by one it never was ("").
+        An order reaching a registered account is always reviewed, so adopting one must be too."""
+        placed = order_event(order_id="Order:g-1", email="guest@example.com", created_at=timezone.now())
+        events = [
+            placed,
+            later(placed, "order.cancelled", status="canceled"),
+            customer_event(email="guest@example.com"),
+        ]
+        try:
+            with override_settings(CRM=CRM):
+                reload_settings()
+                reset_crm()
+                for event in events:
+                    ingest(event)
+                one_by_one = outcome()
+                reset_crm()
+                assert not ingest_many(events).failed
+                assert outcome() == one_by_one
+                assert one_by_one["accounts"][0][-1] == "Bronze"  # reviewed, as for an order reaching an account
+        finally:
+            reload_settings()

@@ -71,6 +71,7 @@ INTENDED = {
     "helpdesk": ("NAVIGATION_ORDERS", "APP_PAGE", None, ["MANAGE_ORDERS"], "/helpdesk"),
     "loyalty": ("NAVIGATION_CUSTOMERS", "APP_PAGE", None, ["MANAGE_USERS"], "/loyalty"),
     "automation": ("NAVIGATION_CUSTOMERS", "APP_PAGE", None, ["MANAGE_USERS"], "/automation"),
+    "analytics": ("NAVIGATION_CUSTOMERS", "APP_PAGE", None, ["MANAGE_USERS"], "/analytics"),
     "adjust-points": ("CUSTOMER_DETAILS_MORE_ACTIONS", "POPUP", None, ["MANAGE_USERS"], "popups/adjust-points"),
     "open-ticket": ("CUSTOMER_DETAILS_MORE_ACTIONS", "POPUP", None, ["MANAGE_USERS"], "popups/open-ticket"),
     "order-open-ticket": ("ORDER_DETAILS_MORE_ACTIONS", "POPUP", None, ["MANAGE_ORDERS"], "popups/open-ticket"),

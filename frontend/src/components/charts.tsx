@@ -22,7 +22,8 @@ function scale(values: number[]): { min: number; max: number } {
   return { min, max: max === min ? min + 1 : max };
 }
 
-function Legend({ series }: { series: Series[] }) {
+/** Colour key of a chart's series, shared by every chart in the App. */
+export function Legend({ series }: { series: Pick<Series, "label" | "color">[] }) {
   return (
     <Box display="flex" gap={4} flexWrap="wrap">
       {series.map((entry) => (

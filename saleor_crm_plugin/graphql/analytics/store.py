@@ -29,6 +29,16 @@ def _money(amount, currency: str) -> CrmAnalyticsMoney:
     return CrmAnalyticsMoney(currency=currency, amount=amount)
 
 
+def money(attribute: str, required: bool = True, description: str | None = None) -> graphene.Field:
+    """A field reading ``root.<attribute>`` as an amount in ``root.currency``; null stays null."""
+
+    def resolve(root, info):
+        amount = getattr(root, attribute)
+        return None if amount is None else _money(amount, root.currency)
+
+    return graphene.Field(CrmAnalyticsMoney, required=required, description=description, resolver=resolve)
+
+
 class CrmAnalyticsPeriodInput(graphene.InputObjectType):
     from_ = graphene.Date(required=True, name="from", description="First day, inclusive (UTC).")
     to = graphene.Date(required=True, description="Last day, inclusive; at most 366 days after `from`.")
@@ -36,14 +46,12 @@ class CrmAnalyticsPeriodInput(graphene.InputObjectType):
 
 class CrmStoreKpis(graphene.ObjectType):
     currency = graphene.String(required=True)
-    revenue = graphene.Field(
-        CrmAnalyticsMoney, required=True, description="Gross total of the orders placed (not cancelled)."
-    )
-    refunds = graphene.Field(CrmAnalyticsMoney, required=True, description="Refunded on orders first refunded then.")
-    net_revenue = graphene.Field(CrmAnalyticsMoney, required=True)
+    revenue = money("revenue", description="Gross total of the orders placed (not cancelled).")
+    refunds = money("refunds", description="Refunded on orders first refunded then.")
+    net_revenue = money("net_revenue")
     orders = graphene.Int(required=True)
     refunded_orders = graphene.Int(required=True)
-    average_order_value = graphene.Field(CrmAnalyticsMoney, description="Null without orders.")
+    average_order_value = money("average_order_value", required=False, description="Null without orders.")
     customers = graphene.Int(required=True, description="Distinct customers who ordered.")
     new_customers = graphene.Int(required=True, description="Their first order (in this currency/channel) is here.")
     returning_customers = graphene.Int(required=True)
@@ -57,40 +65,15 @@ class CrmStoreKpis(graphene.ObjectType):
     class Meta:
         description = "Sales figures of one currency over the period."
 
-    @staticmethod
-    def resolve_revenue(root, info):
-        return _money(root.revenue, root.currency)
-
-    @staticmethod
-    def resolve_refunds(root, info):
-        return _money(root.refunds, root.currency)
-
-    @staticmethod
-    def resolve_net_revenue(root, info):
-        return _money(root.net_revenue, root.currency)
-
-    @staticmethod
-    def resolve_average_order_value(root, info):
-        aov = root.average_order_value
-        return None if aov is None else _money(aov, root.currency)
-
 
 class CrmStoreDay(graphene.ObjectType):
     date = graphene.Date(required=True, description="The day, or the first day of the week or month.")
     currency = graphene.String(required=True)
-    revenue = graphene.Field(CrmAnalyticsMoney, required=True)
-    refunds = graphene.Field(CrmAnalyticsMoney, required=True)
+    revenue = money("revenue")
+    refunds = money("refunds")
     orders = graphene.Int(required=True)
     customers = graphene.Int(required=True)
     new_customers = graphene.Int(required=True)
-
-    @staticmethod
-    def resolve_revenue(root, info):
-        return _money(root.revenue, root.currency)
-
-    @staticmethod
-    def resolve_refunds(root, info):
-        return _money(root.refunds, root.currency)
 
 
 class CrmRfmGroupCount(graphene.ObjectType):
@@ -107,23 +90,15 @@ class CrmCohortMonth(graphene.ObjectType):
     months_since = graphene.Int(required=True)
     customers = graphene.Int(required=True)
     retention = scalars.Decimal(required=True, description="Share of the cohort buying that month.")
-    revenue = graphene.Field(CrmAnalyticsMoney, required=True)
-
-    @staticmethod
-    def resolve_revenue(root, info):
-        return _money(root.revenue, root.currency)
+    revenue = money("revenue")
 
 
 class CrmCohort(graphene.ObjectType):
     currency = graphene.String(required=True)
     month = graphene.Date(required=True, description="First day of the month of the customers' first order.")
     customers = graphene.Int(required=True)
-    revenue = graphene.Field(CrmAnalyticsMoney, required=True)
+    revenue = money("revenue")
     months = graphene.List(graphene.NonNull(CrmCohortMonth), required=True)
-
-    @staticmethod
-    def resolve_revenue(root, info):
-        return _money(root.revenue, root.currency)
 
 
 class CrmLoyaltyLiability(graphene.ObjectType):
@@ -132,22 +107,10 @@ class CrmLoyaltyLiability(graphene.ObjectType):
     members = graphene.Int(required=True)
     outstanding_points = graphene.Int(required=True)
     pending_points = graphene.Int(required=True)
-    value = graphene.Field(CrmAnalyticsMoney, required=True, description="Outstanding points at the redemption rate.")
+    value = money("value", description="Outstanding points at the redemption rate.")
     breakage_rate = scalars.Decimal(description="Expired / (expired + redeemed) points so far; null before any.")
-    expected_breakage = graphene.Field(CrmAnalyticsMoney, required=True)
-    net_liability = graphene.Field(CrmAnalyticsMoney, required=True)
-
-    @staticmethod
-    def resolve_value(root, info):
-        return _money(root.value, root.currency)
-
-    @staticmethod
-    def resolve_expected_breakage(root, info):
-        return _money(root.expected_breakage, root.currency)
-
-    @staticmethod
-    def resolve_net_liability(root, info):
-        return _money(root.net_liability, root.currency)
+    expected_breakage = money("expected_breakage")
+    net_liability = money("net_liability")
 
 
 class CrmPointsDay(graphene.ObjectType):

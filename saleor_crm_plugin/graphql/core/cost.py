@@ -47,6 +47,8 @@ COST_MAP: dict[str, dict[str, dict[str, Any]]] = {
         "crmSegments": _connection(),
         "crmTickets": _connection(),
         "crmMyTickets": _connection(),
+        "crmMyOrders": _connection(),
+        "crmAnalyticsFits": _connection(),
         "crmMacros": _connection(),
         "crmFlows": _connection(),
         "crmMessages": _connection(),

@@ -2,7 +2,8 @@ import { AxisBottom, AxisLeft, AxisRight } from "@visx/axis";
 import { Group } from "@visx/group";
 import { scaleBand, scaleLinear } from "@visx/scale";
 import { Bar, BarStack, LinePath } from "@visx/shape";
-import { Box, Text } from "@saleor/macaw-ui";
+import { Box } from "@saleor/macaw-ui";
+import { Legend } from "../../components/charts";
 
 /**
  * The Analytics page's charts, drawn with visx (scales, axes, shapes as React SVG) in macaw's colour
@@ -41,21 +42,6 @@ const bottomLabel = () => ({ ...LABEL_STYLE, textAnchor: "middle" as const });
 /** Up to four round ticks; whole numbers only for a count (no "0.5 orders"). */
 function ticks(scale: { ticks: (count: number) => number[] }, whole: boolean): number[] {
   return scale.ticks(4).filter((tick) => !whole || Number.isInteger(tick));
-}
-
-export function Legend({ series }: { series: { label: string; color: string }[] }) {
-  return (
-    <Box display="flex" gap={4} flexWrap="wrap">
-      {series.map((entry) => (
-        <Box key={entry.label} display="flex" alignItems="center" gap={1.5}>
-          <Box as="span" __width="10px" __height="10px" borderRadius={2} __backgroundColor={entry.color} />
-          <Text size={2} color="default2">
-            {entry.label}
-          </Text>
-        </Box>
-      ))}
-    </Box>
-  );
 }
 
 /** Which band labels to print so they don't overlap: about one per 64 drawing units. */
