@@ -68,7 +68,7 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
     segments = _prepare()
     print(f"segments live: {segments} (built-in + {len(CUSTOM_SEGMENTS)} custom); flows on", file=sys.stderr)
     rows = [(f"batched ingest_many batch={DRAIN_BATCH} (in process)", len(events), _batched(events, DRAIN_BATCH))]
-    baseline = end_state()
+    baseline = end_state(at=today)
 
     _prepare()
     worker = _start_worker(env)
@@ -81,7 +81,7 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
         rows.append(("worker: hook → outbox → Redis → drain_outbox", len(events), _drained(len(events))))
     finally:
         _stop(worker)
-    live = end_state()
+    live = end_state(at=today)
 
     print(f"\n{'measurement':<48}{'events':>10}{'seconds':>10}{'events/s':>11}{'ms/event':>10}")
     for name, count, seconds in rows:
@@ -93,6 +93,10 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
     print("  " + ", ".join(f"{key}={value}" for key, value in baseline["sizes"].items()))
     if not same:
         print(f"  differs: {sorted(key for key in live if live[key] != baseline[key])}")
+        for slug in sorted(set(baseline["members"]) | set(live["members"])):
+            if baseline["members"].get(slug) != live["members"].get(slug):
+                counts = baseline["memberships"].get(slug), live["memberships"].get(slug)
+                print(f"  segment {slug}: members batched {counts[0]}, worker {counts[1]}")
     return 0 if same else 1
 
 
@@ -250,22 +254,32 @@ def _wait_empty(total: int) -> None:
 # -- the state both sides must reach ----------------------------------------------------------------
 
 
-def end_state() -> dict:
+def end_state(at: datetime | None = None) -> dict:
     """What must agree however the events got in, keyed by email/slug/order rather than row ids or times
     of application: profile counters and spend, loyalty (the ledger's net per account, points per order,
     balances, tiers), memberships per segment, enrollments per flow, and the set of receipts (hashed).
+
+    A time-relative segment (``last_order_at > -60d``) answers for the instant each profile was last
+    re-checked, and the two sides run minutes apart: a shopper whose last order turns 60 days old in
+    between is a member on one side only. With ``at``, such segments are first re-evaluated at that one
+    instant on both sides, as the hourly refresh does; the others are compared as the live path left them.
 
     Ledger *entries* are not compared one by one: a batch nets an order placed and cancelled within it
     (no entry), where one event at a time writes a "pending" and a "reverse" entry; the net changes of
     available, pending and debt points per account are the same.
     """
-    from django.db.models import Count, F, Sum
+    from django.db.models import Count, Sum
 
     from benchmarks.ingest import counters
     from saleor_crm_plugin.automation.models import Enrollment
     from saleor_crm_plugin.loyalty.models import LoyaltyAccount, OrderPoints, PointsLedgerEntry
     from saleor_crm_plugin.receipts import ProcessedEvent
-    from saleor_crm_plugin.segments.models import SegmentMembership
+    from saleor_crm_plugin.segments.membership import evaluate_segment
+    from saleor_crm_plugin.segments.models import Segment, SegmentMembership
+
+    if at is not None:
+        for segment in Segment.objects.filter(time_relative=True).order_by("pk"):
+            evaluate_segment(segment, at)
 
     def digest(rows) -> str:
         return hashlib.sha256(repr(sorted(rows)).encode()).hexdigest()[:16]
@@ -283,7 +297,10 @@ def end_state() -> dict:
         "balances": digest(accounts),
         "tiers": digest(LoyaltyAccount.objects.values_list("profile__email", "tier")),
         "memberships": dict(per_segment.order_by("segment__slug")),
-        "members": digest(SegmentMembership.objects.values_list(F("segment__slug"), F("profile__email"))),
+        "members": {
+            slug: digest(SegmentMembership.objects.filter(segment__slug=slug).values_list("profile__email"))
+            for slug in Segment.objects.values_list("slug", flat=True)
+        },
         "enrollments": digest(Enrollment.objects.values_list("flow__slug", "profile__email", "trigger_key")),
         "receipts": digest(receipts),
         "sizes": {

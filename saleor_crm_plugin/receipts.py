@@ -48,19 +48,26 @@ class DeadLetter(models.Model):
 def claim(events: list[tuple[str, str]]) -> set[str]:
     """Record ``(key, kind)`` pairs as applied; return the keys that were not applied before.
 
-    One portable statement (PostgreSQL and SQLite): a concurrent transaction inserting the same
-    key makes this one wait for it, then skip the key, so two workers never both apply an event.
+    One statement: a concurrent transaction inserting the same key makes this one wait for it, then
+    skip the key, so two workers never both apply an event. On PostgreSQL the keys travel as two
+    arrays, so the statement's text is the same for any batch (nothing to build or parse per row).
     """
     if not events:
         return set()
     table = ProcessedEvent._meta.db_table
     now = timezone.now()
-    rows = ", ".join(["(%s, %s, %s)"] * len(events))
-    params = [value for key, kind in events for value in (key, kind, now)]
+    if connection.vendor == "postgresql":
+        keys, kinds = zip(*events, strict=True)
+        rows, params = (
+            "SELECT key, kind, %s FROM unnest(%s::text[], %s::text[]) AS e(key, kind)",
+            [now, list(keys), list(kinds)],
+        )
+    else:
+        rows = "VALUES " + ", ".join(["(%s, %s, %s)"] * len(events))
+        params = [value for key, kind in events for value in (key, kind, now)]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (key, kind, processed_at) VALUES {rows} ON CONFLICT (key) DO NOTHING RETURNING key",
-            params,
+            f"INSERT INTO {table} (key, kind, processed_at) {rows} ON CONFLICT (key) DO NOTHING RETURNING key", params
         )
         return {row[0] for row in cursor.fetchall()}
 

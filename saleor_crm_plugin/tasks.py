@@ -8,14 +8,17 @@ retried with exponential backoff, and after the last retry kept as a ``DeadLette
 
 from __future__ import annotations
 
+import functools
 import logging
 import traceback
 from collections.abc import Callable
 from datetime import timedelta
 
 from celery import shared_task
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.signals import setting_changed
 from django.db import connection, transaction
+from django.dispatch import receiver
 from django.utils import timezone
 
 from . import outbox, ports
@@ -127,14 +130,28 @@ def nudge(limit: int | None = None, queue: str | None = None) -> None:
     committed hook, and a publish only when no drain is on its way."""
     key = _nudge_key()
     try:
-        if cache.add(key, 1, NUDGE_SECONDS):
+        if nudges().add(key, 1, NUDGE_SECONDS):
             _drain_soon(limit, queue)
     except Exception:
         logger.warning("CRM could not nudge a worker; the periodic drain will apply the outbox", exc_info=True)
         try:
-            cache.delete(key)
+            nudges().delete(key)
         except Exception:
             logger.debug("could not clear the nudge key", exc_info=True)
+
+
+@functools.cache
+def nudges():
+    """The default cache, one instance per process: Django's ``caches`` are per thread and an ASGI
+    server runs each request in a new thread, so the per-thread cache would connect to Redis anew
+    for every hooked request; this one's connection pool is shared by all of them."""
+    return caches.create_connection(DEFAULT_CACHE_ALIAS)
+
+
+@receiver(setting_changed)
+def _forget_nudges(*, setting: str, **kwargs) -> None:
+    if setting == "CACHES":  # tests that point the cache elsewhere (override_settings)
+        nudges.cache_clear()
 
 
 def _nudge_key() -> str:
@@ -146,7 +163,7 @@ def _nudge_key() -> str:
 def drain_outbox(self, limit: int | None = None) -> int:
     """Apply one batch of the outbox. A full batch nudges the next drain (on the queue this one came
     from) before it is applied, so an idle worker takes the following batch meanwhile."""
-    cache.delete(_nudge_key())  # events committed from now on nudge again
+    nudges().delete(_nudge_key())  # events committed from now on nudge again
     queue = (self.request.delivery_info or {}).get("routing_key") or None
 
     def next_drain() -> None:
@@ -195,11 +212,25 @@ def drain(limit: int = DRAIN_BATCH, on_full: Callable[[], None] | None = None, q
 
 
 def _drain_soon(limit: int | None, queue: str | None, countdown: int | None = None) -> None:
-    """Publish a drain: no result is asked for, so Celery looks up no result backend (per thread in
-    Celery 5.5: a cost on every request of a threaded server); the app's producer pool is reused."""
-    drain_outbox.apply_async(
-        args=[limit] if limit else [], queue=queue or get_settings().queue, countdown=countdown, ignore_result=True
-    )
+    """Publish a drain through the app's producer pool, asking for no result.
+
+    Not ``apply_async``: it hands back an ``AsyncResult`` bound to the result backend, which Celery 5.5
+    builds once per thread (entry points scanned, ~15 ms), i.e. on every request of a threaded server,
+    even for a task whose result is ignored. Eager (tests) it runs here, as ``apply_async`` would.
+    """
+    app = drain_outbox.app
+    options = {"args": [limit] if limit else [], "queue": queue or get_settings().queue, "countdown": countdown}
+    if app.conf.task_always_eager:
+        drain_outbox.apply_async(ignore_result=True, **options)
+        return
+    app.send_task(drain_outbox.name, ignore_result=True, result_cls=_Published, add_to_parent=False, **options)
+
+
+class _Published:
+    """What ``send_task`` hands back for a drain: its id, no result backend."""
+
+    def __init__(self, task_id: str) -> None:
+        self.id = task_id
 
 
 @shared_task(bind=True, name="saleor_crm_plugin.ingest_event", acks_late=True, max_retries=None)

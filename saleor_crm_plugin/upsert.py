@@ -1,4 +1,4 @@
-"""Insert-or-add in one statement, the same SQL on PostgreSQL and SQLite.
+"""Insert-or-add in one statement, on PostgreSQL and SQLite.
 
 Counters on profiles move by deltas inside the transaction that records an event; an upsert
 that adds to the stored value keeps that to one round trip however many rows change.
@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
+
+from .bulk import array_type
 
 
 def upsert_add(
@@ -25,19 +27,28 @@ def upsert_add(
     meta = model._meta
     table = quote(meta.db_table)
     names = list(rows[0])
-    columns = [meta.get_field(name).column for name in names]
-    column_of = dict(zip(names, columns, strict=True))
-    placeholders = "(" + ", ".join(["%s"] * len(names)) + ")"
-    updates = [
-        f"{quote(column_of[f])} = {table}.{quote(column_of[f])} + excluded.{quote(column_of[f])}" for f in add_fields
+    fields = [meta.get_field(name) for name in names]
+    column_of = {name: quote(field.column) for name, field in zip(names, fields, strict=True)}
+    updates = [f"{column_of[f]} = {table}.{column_of[f]} + excluded.{column_of[f]}" for f in add_fields]
+    updates += [f"{column_of[f]} = excluded.{column_of[f]}" for f in replace_fields]
+    values = [
+        [field.get_db_prep_save(row[name], connection) for field, name in zip(fields, names, strict=True)]
+        for row in rows
     ]
-    updates += [f"{quote(column_of[f])} = excluded.{quote(column_of[f])}" for f in replace_fields]
+    source, params = _rows_source(fields, values)
     sql = (
-        f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES {', '.join([placeholders] * len(rows))} "
-        f"ON CONFLICT ({', '.join(quote(column_of[f]) for f in key_fields)}) "
-        f"DO UPDATE SET {', '.join(updates)}"
+        f"INSERT INTO {table} ({', '.join(column_of.values())}) {source} "
+        f"ON CONFLICT ({', '.join(column_of[f] for f in key_fields)}) DO UPDATE SET {', '.join(updates)}"
     )
-    params = [meta.get_field(name).get_db_prep_save(row[name], connection) for row in rows for name in names]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def _rows_source(fields: list[models.Field], values: list[list]) -> tuple[str, list]:
+    """The rows to insert as SQL and its parameters: on PostgreSQL one array per column (the statement's
+    text is the same for any number of rows, nothing to build or parse per row), elsewhere ``VALUES``."""
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{array_type(field)}" for field in fields)
+        return f"SELECT * FROM unnest({arrays})", [list(column) for column in zip(*values, strict=True)]
+    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    return f"VALUES {', '.join([placeholders] * len(values))}", [value for row in values for value in row]

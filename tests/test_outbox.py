@@ -5,6 +5,7 @@ runs real workers."""
 from __future__ import annotations
 
 import random
+import threading
 from datetime import timedelta
 
 import pytest
@@ -19,6 +20,7 @@ from saleor_crm_plugin.ingest import ingest_many
 from saleor_crm_plugin.outbox import OutboxEvent, keep
 from saleor_crm_plugin.profiles.models import CustomerProfile
 from saleor_crm_plugin.receipts import DeadLetter, ProcessedEvent
+from saleor_crm_plugin.sandbox.celery import app as celery_app
 from saleor_crm_plugin.sandbox.generator import StoreGenerator
 from saleor_crm_plugin.sandbox.users import create_users
 from saleor_crm_plugin.segments.builtin import ensure_builtin_segments
@@ -27,6 +29,7 @@ from saleor_crm_plugin.segments.models import Segment, SegmentMembership
 from saleor_crm_plugin.tasks import deliver, drain, replay_dead_letters
 
 from .factories import crm_dump, customer_event, later, order_event, reset_crm
+from .workers import use_broker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -86,6 +89,32 @@ def test_nudges_are_deduplicated_until_a_drain_starts(publishes):
     deliver(order_event(order_id="Order:9"))
     assert len(publishes) == 2
     assert ProcessedEvent.objects.count() == 3
+
+
+@pytest.fixture
+def memory_broker(monkeypatch):
+    """Celery publishing for real (not eagerly) to an in-process broker."""
+    old = celery_app.conf.broker_url
+    monkeypatch.setenv("CELERY_BROKER_URL", old)  # use_broker sets it; monkeypatch puts it back
+    celery_app.conf.task_always_eager = False
+    use_broker("memory://")
+    yield
+    use_broker(old)
+    celery_app.conf.task_always_eager = True
+
+
+def test_a_request_thread_publishes_its_drain_without_building_a_result_backend(memory_broker, monkeypatch):
+    """Celery builds the result backend once per thread, and an ASGI server runs each request in a new one."""
+    monkeypatch.setattr(type(celery_app), "_get_backend", lambda app: pytest.fail("a result backend was built"))
+    outcome = []
+    thread = threading.Thread(target=lambda: outcome.append(tasks._drain_soon(None, None)))
+    thread.start()
+    thread.join()
+    assert outcome == [None]
+    with celery_app.connection_for_write() as broker:
+        message = broker.SimpleQueue("crm").get(timeout=1)
+    assert message.headers["task"] == "saleor_crm_plugin.drain_outbox"
+    assert message.headers["ignore_result"] is True
 
 
 def test_a_broker_outage_keeps_events_in_the_outbox(monkeypatch):

@@ -7,6 +7,7 @@ profiles ordered on and deletes exactly the marks it read, so a mark added meanw
 
 from __future__ import annotations
 
+from ..bulk import insert_rows
 from ..events import Event
 from ..ingest import subscribe
 from ..profiles.models import CustomerProfile
@@ -19,4 +20,4 @@ def mark_changed_orders(events: list[Event], profiles: list[CustomerProfile | No
         profile.pk for event, profile in zip(events, profiles, strict=True) if profile and event.kind.subject == "order"
     }
     if changed:
-        DirtyProfile.objects.bulk_create(DirtyProfile(profile_id=pk) for pk in sorted(changed))
+        insert_rows(DirtyProfile(profile_id=pk) for pk in sorted(changed))

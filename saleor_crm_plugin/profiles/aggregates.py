@@ -147,14 +147,10 @@ def write_profile_deltas_portable(changes: dict[int, tuple[ProfileDelta, Custome
 
 
 def _write_profile_deltas_postgresql(changes: dict[int, tuple[ProfileDelta, CustomerProfile]]) -> None:
-    # PostgreSQL's LEAST/GREATEST skip NULLs, so an absent date leaves the stored one alone.
-    row = (
-        "(%s::bigint, %s::int, %s::int, %s::int, %s::timestamptz, %s::timestamptz, %s::timestamptz,"
-        " %s::jsonb, %s::jsonb, %s::jsonb)"
-    )
-    params: list = []
-    for profile_id, (delta, profile) in changes.items():
-        params += [
+    # PostgreSQL's LEAST/GREATEST skip NULLs, so an absent date leaves the stored one alone. One array
+    # per column: the statement's text is the same for any number of profiles.
+    rows = [
+        (
             profile_id,
             delta.orders,
             delta.cancellations,
@@ -166,7 +162,10 @@ def _write_profile_deltas_postgresql(changes: dict[int, tuple[ProfileDelta, Cust
                 json.dumps(getattr(profile, f)) if f in delta.json_fields else None
                 for f in ("channels", "first_touch", "last_touch")
             ),
-        ]
+        )
+        for profile_id, (delta, profile) in changes.items()
+    ]
+    columns = [list(column) for column in zip(*rows, strict=True)]
     table = CustomerProfile._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -177,15 +176,16 @@ def _write_profile_deltas_postgresql(changes: dict[int, tuple[ProfileDelta, Cust
                 first_order_at = LEAST(p.first_order_at, v.first_order_at),
                 last_order_at = GREATEST(p.last_order_at, v.last_order_at),
                 last_activity_at = GREATEST(p.last_activity_at, v.last_activity_at),
-                channels = COALESCE(v.channels, p.channels),
-                first_touch = COALESCE(v.first_touch, p.first_touch),
-                last_touch = COALESCE(v.last_touch, p.last_touch),
+                channels = COALESCE(v.channels::jsonb, p.channels),
+                first_touch = COALESCE(v.first_touch::jsonb, p.first_touch),
+                last_touch = COALESCE(v.last_touch::jsonb, p.last_touch),
                 updated_at = now()
-            FROM (VALUES {", ".join([row] * len(changes))}) AS v(
+            FROM unnest(%s::bigint[], %s::int[], %s::int[], %s::int[], %s::timestamptz[], %s::timestamptz[],
+                        %s::timestamptz[], %s::text[], %s::text[], %s::text[]) AS v(
                 id, d_orders, d_cancellations, d_refunds, first_order_at, last_order_at, last_activity_at,
                 channels, first_touch, last_touch)
             WHERE p.id = v.id""",
-            params,
+            columns,
         )
 
 

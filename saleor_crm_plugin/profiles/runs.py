@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Case, F, Value, When
 
+from ..bulk import insert_or_update, update_values
 from ..events import Checkout, Customer, Event, EventKind, Order
 from . import accounts, activity, checkouts, orders
 from .aggregates import NOTHING, Contribution, Deltas, contribution_of
@@ -74,8 +75,8 @@ def _apply(events: list[Event]) -> list[CustomerProfile | None]:
         landed.append(profile)
     completed = _account_for_orders(order_snaps, touched, deltas, entries)
     _complete_from_known_orders(checkout_snaps)
-    _save(CheckoutSnapshot, checkout_snaps.values(), "token", checkouts.STATE_FIELDS)
-    _save(OrderSnapshot, [order_snaps[i] for i in touched], "saleor_order_id", orders.STATE_FIELDS)
+    insert_or_update(checkout_snaps.values(), "token", checkouts.STATE_FIELDS)
+    insert_or_update([order_snaps[i] for i in touched], "saleor_order_id", orders.STATE_FIELDS)
     _mark_completed(completed)
     shoppers.save_changed()
     deltas.write(shoppers.by_id)
@@ -152,12 +153,16 @@ def _account_for_orders(order_snaps: dict, touched: dict, deltas: Deltas, entrie
 
 def _mark_completed(completed: dict[str, datetime]) -> None:
     """Close the checkouts that orders of this run completed, at each order's time (one UPDATE)."""
-    if completed:
-        CheckoutSnapshot.objects.filter(token__in=completed, completed_at__isnull=True).update(
-            completed_at=Case(
-                *(When(token=t, then=Value(at)) for t, at in completed.items()), default=F("completed_at")
-            )
+    if not completed:
+        return
+    if connection.vendor == "postgresql":
+        update_values(
+            CheckoutSnapshot, ["completed_at"], list(completed.items()), key="token", only_where_null="completed_at"
         )
+        return
+    CheckoutSnapshot.objects.filter(token__in=completed, completed_at__isnull=True).update(
+        completed_at=Case(*(When(token=t, then=Value(at)) for t, at in completed.items()), default=F("completed_at"))
+    )
 
 
 def _complete_from_known_orders(checkout_snaps: dict[str, CheckoutSnapshot]) -> None:
@@ -192,9 +197,3 @@ def _lock_keys(model, values: list[str]) -> None:
     keys = sorted({tag | zlib.crc32(value.encode()) for value in values})
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(pg_advisory_xact_lock(key)) FROM unnest(%s::bigint[]) AS key", [keys])
-
-
-def _save(model, snapshots, key: str, fields: tuple[str, ...]) -> None:
-    snapshots = list(snapshots)
-    if snapshots:
-        model.objects.bulk_create(snapshots, update_conflicts=True, unique_fields=[key], update_fields=list(fields))

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from ..bulk import update_rows
 from ..events import Event, normalise_email
 from ..receipts import DeletedAccount
 from . import activity, aggregates, timeline
@@ -122,10 +123,7 @@ class Shoppers:
     def save_changed(self) -> None:
         if self.changed:
             fields = sorted(set().union(*(f for _, f in self.changed.values())) | {"updated_at"})
-            profiles = [profile for profile, _ in self.changed.values()]
-            for profile in profiles:
-                profile.updated_at = timezone.now()
-            CustomerProfile.objects.bulk_update(profiles, fields)
+            update_rows((profile for profile, _ in self.changed.values()), fields)  # stamps updated_at
 
     def _new(self, **fields) -> CustomerProfile:
         profile = CustomerProfile(**fields)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from ..bulk import insert_new_rows
 from .models import TimelineEntry
 
 # Kinds whose text is internal (a staff note, a ticket's internal note): only staff see them, in the
@@ -48,9 +49,7 @@ def money(amount: Decimal, currency: str) -> str:
 
 def record(entries: Iterable[TimelineEntry]) -> None:
     """Write entries in one statement; one whose ``unique_key`` is already there is skipped."""
-    entries = list(entries)
-    if entries:
-        TimelineEntry.objects.bulk_create(entries, ignore_conflicts=True)
+    insert_new_rows(entries)
 
 
 def revise(revised: TimelineEntry) -> None:

@@ -1,9 +1,10 @@
 """Build CRM events from Saleor 3.23 model instances (read in the hook, inside Saleor's request).
 
 Cheap by design, since it runs in the shopper's request: the lines with just the catalogue facts
-an event carries (one joined read, not the variant, product and category rows), the checkout's
-channel and attribution metadata in one read, the order's last payment and refunds; no CRM query,
-no network. Instances that arrive prefetched (backfill batches) are read without queries. Field
+an event carries (one joined read, not the variant, product and category rows; a checkout's channel
+and attribution metadata in the same read), the order's last payment and refunds, and an order once
+for the several hooks Saleor fires on it in a row; no CRM query, no network. Instances that arrive
+prefetched down to the categories (backfill batches) are read without queries. Field
 names follow ``saleor/order/models.py``, ``saleor/checkout/models.py`` and
 ``saleor/account/models.py`` of Saleor 3.23.28.
 """
@@ -49,9 +50,42 @@ LINE_CATALOGUE = (
 )
 
 
+# Where an order instance keeps the event built from it, with the state it was built from.
+_BUILT = "_crm_order_payload"
+
+
 def order_payload(order) -> Order:
-    if _prefetched(order, "lines"):
-        prefetch_related_objects([order], LINES)  # completes what Saleor left out, one query per level
+    """Built once per state of the instance: Saleor fires several order hooks in a row on one instance
+    (``orderMarkAsPaid``: fully paid, then updated; ``checkoutComplete``: created, then confirmed).
+
+    Saving the instance changes its ``updated_at`` (``auto_now``), and Saleor saves the order whenever
+    its lines or payments change, so an equal state means the same lines, payments and refunds.
+    """
+    state = _order_state(order)
+    built = order.__dict__.get(_BUILT)
+    if built is not None and built[0] == state:
+        return built[1]
+    payload = _build_order(order)
+    order.__dict__[_BUILT] = (state, payload)
+    return payload
+
+
+def _order_state(order) -> tuple:
+    return (
+        order.pk,
+        order.updated_at,
+        order.status,
+        order.charge_status,
+        order.total_charged_amount,
+        order.total_gross_amount,
+        order.user_email,
+        order.user_id,
+        attribution(order.metadata),
+    )
+
+
+def _build_order(order) -> Order:
+    if _catalogue_loaded(order):
         rows = [_line_row(line) | _order_line_fields(line) for line in order.lines.all()]
     else:
         rows = order.lines.values(*ORDER_LINE_FIELDS, *LINE_CATALOGUE)
@@ -92,27 +126,42 @@ def _order_line_fields(line) -> dict:
     return {field: getattr(line, field) for field in ORDER_LINE_FIELDS}
 
 
+# A checkout line's price, and its checkout's channel and metadata, read with the line (joins).
+CHECKOUT_FACTS = {
+    "price": F("undiscounted_unit_price_amount"),
+    "channel_slug": F("checkout__channel__slug"),
+    "checkout_metadata": F("checkout__metadata_storage__metadata"),
+}
+
+
 def checkout_payload(checkout) -> Checkout:
-    if _prefetched(checkout, "lines"):
-        prefetch_related_objects([checkout], LINES)
+    if _catalogue_loaded(checkout):
         rows = [_line_row(line) | {"quantity": line.quantity, "price": line.undiscounted_unit_price_amount}
                 for line in checkout.lines.all()]  # fmt: skip
-    else:
-        rows = checkout.lines.values(*LINE_CATALOGUE, "quantity", price=F("undiscounted_unit_price_amount"))
+    else:  # the checkout's channel and metadata ride along with its lines: one read
+        rows = list(checkout.lines.values(*LINE_CATALOGUE, "quantity", **CHECKOUT_FACTS))
+    facts = rows[0] if rows and "channel_slug" in rows[0] else _checkout_facts(checkout)
     lines = tuple(_line(row, row["quantity"], row["price"] or Decimal(0)) for row in rows)
-    channel, metadata = (
-        type(checkout).objects.filter(pk=checkout.pk).values_list("channel__slug", "metadata_storage__metadata").get()
-    )
     return Checkout(
         token=str(checkout.token),
-        channel=channel,
+        channel=facts["channel_slug"],
         currency=checkout.currency,
         total=_checkout_total(checkout, lines),
         created_at=checkout.created_at,
         updated_at=checkout.last_change,
         **_shopper(checkout, checkout.email),
         lines=lines,
-        attribution=attribution(metadata),
+        attribution=attribution(facts["checkout_metadata"]),
+    )
+
+
+def _checkout_facts(checkout) -> dict:
+    """The checkout's channel and metadata, for a checkout whose lines gave none (prefetched, or no lines)."""
+    return (
+        type(checkout)
+        .objects.filter(pk=checkout.pk)
+        .values(channel_slug=F("channel__slug"), checkout_metadata=F("metadata_storage__metadata"))
+        .get()
     )
 
 
@@ -129,6 +178,25 @@ def _checkout_total(checkout, lines: tuple[Line, ...]) -> Decimal:
 
 def _prefetched(instance, relation: str) -> bool:
     return relation in getattr(instance, "_prefetched_objects_cache", {})
+
+
+def _catalogue_loaded(instance) -> bool:
+    """Lines prefetched down to their categories (``LINES``, as backfill batches read them): no query.
+
+    Lines Saleor prefetched without their catalogue are read again in one joined query instead of
+    fetching the variant, product and category rows level by level.
+    """
+    if not _prefetched(instance, "lines"):
+        return False
+    for line in instance.lines.all():
+        if line.variant_id is None:
+            continue
+        variant = line._state.fields_cache.get("variant")
+        if variant is None or "product" not in variant._state.fields_cache:
+            return False
+        if variant.product.category_id is not None and "category" not in variant.product._state.fields_cache:
+            return False
+    return True
 
 
 def _channel_slug(instance) -> str:

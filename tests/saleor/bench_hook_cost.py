@@ -19,15 +19,17 @@ database of its own that is flushed), not eagerly. The thread's database connect
 the clock starts, so the overhead is relative to the request alone.
 
 Printed per mutation: median ms off and on (with the interquartile range), the difference and the
-overhead in percent, SQL queries off/on, and the median time spent in the plugin's ``_emit`` (build the
-event and hand it over, without what runs on commit). The run fails if a mutation fails, if the plugin
-emitted nothing when on or anything when off.
+overhead in percent, SQL queries off/on, hooks fired per request, and the median ms per request spent
+in each part of the plugin's work: ``emit`` (the whole hook: ``build`` the event, ``keep`` it in the
+outbox) and, on commit, ``nudge`` (the cache ``add``, with ``publish`` when it sends a drain). The run
+fails if a mutation fails, if the plugin emitted nothing when on or anything when off.
 """
 
 from tests.saleor import require_saleor
 
 require_saleor()
 
+import cProfile  # noqa: E402
 import os  # noqa: E402
 import statistics  # noqa: E402
 import threading  # noqa: E402
@@ -42,6 +44,8 @@ from saleor.celeryconf import app as celery_app  # noqa: E402
 from saleor.tests.utils import prepare_test_db_connections  # noqa: E402
 from saleor.warehouse.models import Stock  # noqa: E402
 
+from saleor_crm_plugin import outbox, tasks  # noqa: E402
+from saleor_crm_plugin.saleor import event_builders  # noqa: E402
 from saleor_crm_plugin.saleor.plugin import CRMPlugin  # noqa: E402
 
 from . import test_flows  # noqa: E402
@@ -67,6 +71,9 @@ BROKER = os.environ.get("CRM_HOOK_BENCH_BROKER", "redis://127.0.0.1:6379/13")
 # "1": before every request forget the pending nudge, as a worker's drain does, so every hooked request
 # publishes (sparse traffic, the worst case); otherwise nudges are deduplicated as under steady traffic.
 DRAINED = os.environ.get("CRM_HOOK_BENCH_DRAINED") == "1"
+# A file name: cProfile's statistics of the plugin's ``_emit`` calls are written there (pstats).
+PROFILE = os.environ.get("CRM_HOOK_BENCH_PROFILE")
+PROFILER = cProfile.Profile()
 
 CHECKOUT_LINES_ADD = f"""
 mutation($id: ID!, $lines: [CheckoutLineInput!]!) {{
@@ -82,23 +89,34 @@ mutation($id: ID!, $address: AddressInput!) {{
 }}"""
 
 
+# The parts of a hook's cost, timed inside each request (``emit`` holds build and keep; nudge runs on commit).
+PARTS = ("emit", "build", "keep", "nudge", "publish")
+
+
 class Recorder:
-    """Times each request in a thread of its own and the plugin's ``_emit`` calls inside it."""
+    """Times each request in a thread of its own and the plugin's parts inside it (``PARTS``)."""
 
     def __init__(self) -> None:
         self.ms: dict[tuple[str, bool], list[float]] = defaultdict(list)
         self.queries: dict[tuple[str, bool], int] = {}
-        self.emit_ms: dict[str, list[float]] = defaultdict(list)
+        self.part_ms: dict[tuple[str, str], list[float]] = defaultdict(list)
         self.emits: dict[tuple[str, bool], int] = defaultdict(int)
-        self._emit_seconds: list[float] = []
+        self._parts: dict[str, list[float]] = defaultdict(list)
 
-    def emit_timer(self, emit):
-        def timed(plugin, *args, **kwargs):
+    def timer(self, part: str, function):
+        """``function`` with its calls' seconds added to ``part`` of the current request."""
+
+        def timed(*args, **kwargs):
             began = time.perf_counter()
+            profile = PROFILE and part == "emit"
+            if profile:
+                PROFILER.enable()
             try:
-                return emit(plugin, *args, **kwargs)
+                return function(*args, **kwargs)
             finally:
-                self._emit_seconds.append(time.perf_counter() - began)
+                if profile:
+                    PROFILER.disable()
+                self._parts[part].append(time.perf_counter() - began)
 
         return timed
 
@@ -121,23 +139,20 @@ class Recorder:
             finally:
                 connections.close_all()
 
-        self._emit_seconds.clear()
+        self._parts.clear()
         if DRAINED:
-            from django.core.cache import cache
-
-            from saleor_crm_plugin.tasks import _nudge_key
-
-            cache.delete(_nudge_key())
+            tasks.nudges().delete(tasks._nudge_key())
         thread = threading.Thread(target=in_thread, name=f"request-{name}")
         thread.start()
         thread.join()
         if "error" in outcome:
             raise outcome["error"]
-        self.emits[name, on] += len(self._emit_seconds)
+        self.emits[name, on] += len(self._parts["emit"])
         if timed:
             self.ms[name, on].append(outcome["ms"])
             if on:
-                self.emit_ms[name].append(sum(self._emit_seconds) * 1000)
+                for part in PARTS:
+                    self.part_ms[name, part].append(sum(self._parts[part]) * 1000)
         else:
             self.queries[name, on] = outcome["queries"]
         return outcome["data"]
@@ -150,7 +165,9 @@ def celery_to_redis(monkeypatch):
 
     broker = redis.Redis.from_url(BROKER)
     broker.flushdb()
-    # Saleor's configuration is read from Django settings under the CELERY_ namespace: set those keys.
+    # Saleor's configuration is read from Django settings under the CELERY_ namespace: set those keys
+    # (Celery prefers the environment's CELERY_BROKER_URL to them: not here).
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
     monkeypatch.setattr(celery_app.conf, "CELERY_TASK_ALWAYS_EAGER", False)
     monkeypatch.setattr(celery_app.conf, "CELERY_BROKER_URL", BROKER)
     assert not celery_app.conf.task_always_eager and celery_app.conf.broker_url == BROKER
@@ -164,7 +181,7 @@ def test_hook_cost(
     crm_plugin, settings, monkeypatch, celery_to_redis, api_client, staff_client, shop, product_list, customer_user
 ):
     recorder = Recorder()
-    monkeypatch.setattr(CRMPlugin, "_emit", recorder.emit_timer(CRMPlugin._emit))
+    _time_parts(recorder, monkeypatch)
     Stock.objects.update(quantity=1_000_000)
     variants = [gid("ProductVariant", pk) for pk in (shop.variant.pk, *(p.variants.get().pk for p in product_list[:2]))]
     modes = [True, False, False, True]
@@ -206,9 +223,21 @@ def test_hook_cost(
             print(f"  {number + 1}/{2 * ITERATIONS} flows, {time.monotonic() - started:.0f}s", flush=True)
 
     _report(recorder)
+    if PROFILE:
+        PROFILER.dump_stats(PROFILE)
     silent = sorted(name for (name, on), count in recorder.emits.items() if on and not count)
     assert not silent, f"the plugin emitted nothing for {silent}: nothing was measured"
     assert not any(count for (name, on), count in recorder.emits.items() if not on), "the plugin emitted while off"
+
+
+def _time_parts(recorder: Recorder, monkeypatch) -> None:
+    """Wrap each part of a hook's cost where the plugin looks it up (module attributes, at call time)."""
+    monkeypatch.setattr(CRMPlugin, "_emit", recorder.timer("emit", CRMPlugin._emit))
+    for builder in ("customer_payload", "checkout_payload", "order_payload"):
+        monkeypatch.setattr(event_builders, builder, recorder.timer("build", getattr(event_builders, builder)))
+    monkeypatch.setattr(outbox, "keep", recorder.timer("keep", outbox.keep))
+    monkeypatch.setattr(tasks, "nudge", recorder.timer("nudge", tasks.nudge))
+    monkeypatch.setattr(tasks, "_drain_soon", recorder.timer("publish", tasks._drain_soon))
 
 
 def _report(recorder: Recorder) -> None:
@@ -221,7 +250,7 @@ def _report(recorder: Recorder) -> None:
         f" plugin code {os.path.dirname(saleor_crm_plugin.__file__)}"
     )
     header = f"{'mutation':<31}{'off ms':>8}{'IQR':>15}{'on ms':>8}{'IQR':>15}{'diff':>8}{'over':>8}"
-    print(header + f"{'SQL off/on':>12}{'_emit ms':>10}")
+    print(header + f"{'SQL off/on':>12}{'hooks':>6}" + "".join(f"{part:>9}" for part in PARTS))
     for name in names:
         off, on = recorder.ms[name, False], recorder.ms[name, True]
         diff = statistics.median(on) - statistics.median(off)
@@ -229,7 +258,8 @@ def _report(recorder: Recorder) -> None:
         print(
             f"{name:<31}{statistics.median(off):>8.1f}{_iqr(off):>15}{statistics.median(on):>8.1f}{_iqr(on):>15}"
             f"{diff:>+8.1f}{100 * diff / statistics.median(off):>+7.1f}%{queries:>12}"
-            f"{statistics.median(recorder.emit_ms[name]):>10.2f}"
+            f"{recorder.emits[name, True] / (len(on) + WARMUP):>6.1f}"
+            + "".join(f"{statistics.median(recorder.part_ms[name, part]):>9.2f}" for part in PARTS)
         )
 
 

@@ -51,7 +51,7 @@ def test_checkout_event_is_read_narrowly_and_equals_the_prefetched_one(
     signed_in_checkout, customer_user, product_list, django_assert_max_num_queries
 ):
     bare = Checkout.objects.get(pk=signed_in_checkout.pk)
-    with django_assert_max_num_queries(3):  # lines with their catalogue facts; channel + metadata; the email
+    with django_assert_max_num_queries(2):  # lines with their catalogue facts, channel and metadata; the email
         event = built(EventKind.CHECKOUT_UPDATED, checkout_payload, bare)
 
     prefetched = Checkout.objects.select_related("channel", "user").get(pk=signed_in_checkout.pk)
@@ -102,7 +102,7 @@ def test_order_event_with_transaction_refunds(
 
     assert event == built(EventKind.ORDER_REFUNDED, order_payload, _prefetched_order(order_with_lines))
     partly = Order.objects.prefetch_related("lines", "payments").get(pk=order_with_lines.pk)  # as Saleor may pass it
-    with django_assert_max_num_queries(6):  # variants, products, categories, transactions x2, channel: per level
+    with django_assert_max_num_queries(4):  # lines with their catalogue facts, transactions x2, channel
         assert event == built(EventKind.ORDER_REFUNDED, order_payload, partly)
     assert Decimal(event["order"]["total_refunded"]) == Decimal("4.75")
     assert len(event["order"]["lines"]) == order_with_lines.lines.count() > 1
@@ -113,3 +113,27 @@ def _prefetched_order(order) -> Order:
     prefetched = Order.objects.select_related("channel", "user").get(pk=order.pk)
     prefetch_related_objects([prefetched], LINES, "payments__transactions", "payment_transactions")
     return prefetched
+
+
+def test_an_order_is_built_once_for_hooks_in_a_row_and_again_once_saved(order_with_lines, django_assert_num_queries):
+    order = Order.objects.get(pk=order_with_lines.pk)
+    first = order_payload(order)
+    with django_assert_num_queries(0):  # the next hook Saleor fires on the same instance
+        assert order_payload(order) is first
+
+    line = order.lines.first()
+    line.quantity += 1
+    line.save(update_fields=["quantity"])
+    order.status = "unfulfilled"
+    order.save(update_fields=["status", "updated_at"])  # Saleor saves the order when its lines change
+    again = order_payload(order)
+    assert again.status == "unfulfilled" and again.updated_at > first.updated_at
+    assert sum(item.quantity for item in again.lines) == sum(item.quantity for item in first.lines) + 1
+
+
+def test_a_checkout_without_lines_still_has_its_channel_and_attribution(checkout, django_assert_max_num_queries):
+    CheckoutMetadata.objects.update_or_create(checkout=checkout, defaults={"metadata": {"utm_source": "ad"}})
+    bare = Checkout.objects.get(pk=checkout.pk)
+    with django_assert_max_num_queries(2):  # no lines; channel + metadata
+        payload = checkout_payload(bare)
+    assert (payload.lines, payload.channel, payload.attribution) == ((), checkout.channel.slug, {"utm_source": "ad"})
