@@ -16,7 +16,8 @@ machine hits both alike; "off" is the plugin not in ``PLUGINS``. As under Saleor
 request runs in a new thread (per-thread caches are paid per request), in real transactions (so
 on-commit work is timed), with Celery publishing to a real Redis broker (``CRM_HOOK_BENCH_BROKER``, a
 database of its own that is flushed), not eagerly. The thread's database connection is opened before
-the clock starts, so the overhead is relative to the request alone.
+the clock starts, so the overhead is relative to the request alone. With ``CRM_HOOK_BENCH_WARM=1`` the
+requests run on one long-lived thread instead, its connection kept open, as behind a connection pool.
 
 Printed per mutation: median ms off and on (with the interquartile range), the difference and the
 overhead in percent, SQL queries off/on, hooks fired per request, and the median ms per request spent
@@ -35,6 +36,7 @@ import statistics  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 from collections import defaultdict  # noqa: E402
+from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from contextlib import nullcontext  # noqa: E402
 
 import pytest  # noqa: E402
@@ -71,6 +73,9 @@ BROKER = os.environ.get("CRM_HOOK_BENCH_BROKER", "redis://127.0.0.1:6379/13")
 # "1": before every request forget the pending nudge, as a worker's drain does, so every hooked request
 # publishes (sparse traffic, the worst case); otherwise nudges are deduplicated as under steady traffic.
 DRAINED = os.environ.get("CRM_HOOK_BENCH_DRAINED") == "1"
+# Requests on one long-lived thread whose database connection stays open, as behind a connection pool
+# (Django's psycopg pool, PgBouncer): PostgreSQL's per-connection catalog caches are warm.
+WARM = os.environ.get("CRM_HOOK_BENCH_WARM") == "1"
 # A file name: cProfile's statistics of the plugin's ``_emit`` calls are written there (pstats).
 PROFILE = os.environ.get("CRM_HOOK_BENCH_PROFILE")
 PROFILER = cProfile.Profile()
@@ -102,6 +107,8 @@ class Recorder:
         self.part_ms: dict[tuple[str, str], list[float]] = defaultdict(list)
         self.emits: dict[tuple[str, bool], int] = defaultdict(int)
         self._parts: dict[str, list[float]] = defaultdict(list)
+        self._pooled = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pooled-request")  # WARM only
+        self._prepared = threading.local()
 
     def timer(self, part: str, function):
         """``function`` with its calls' seconds added to ``part`` of the current request."""
@@ -124,7 +131,9 @@ class Recorder:
         outcome: dict = {}
 
         def in_thread() -> None:
-            prepare_test_db_connections()
+            if not getattr(self._prepared, "done", False):  # once per thread: it wraps the connections
+                prepare_test_db_connections()
+                self._prepared.done = WARM
             connections["default"].ensure_connection()
             capture = nullcontext() if timed else CaptureQueriesContext(connections["default"])
             try:
@@ -137,14 +146,18 @@ class Recorder:
             except BaseException as error:  # re-raised in the test's thread
                 outcome["error"] = error
             finally:
-                connections.close_all()
+                if not WARM:
+                    connections.close_all()
 
         self._parts.clear()
         if DRAINED:
             tasks.nudges().delete(tasks._nudge_key())
-        thread = threading.Thread(target=in_thread, name=f"request-{name}")
-        thread.start()
-        thread.join()
+        if WARM:
+            self._pooled.submit(in_thread).result()
+        else:
+            thread = threading.Thread(target=in_thread, name=f"request-{name}")
+            thread.start()
+            thread.join()
         if "error" in outcome:
             raise outcome["error"]
         self.emits[name, on] += len(self._parts["emit"])
@@ -246,7 +259,8 @@ def _report(recorder: Recorder) -> None:
     names = list(dict.fromkeys(name for name, _ in recorder.ms))
     print(
         f"\nSaleor request latency, plugin off vs on: {ITERATIONS} interleaved flows each (after {WARMUP} warm-up),"
-        f" one thread per request, Celery on Redis{', every request nudges' if DRAINED else ''};"
+        f" {'one warm connection (pooled)' if WARM else 'one thread per request'}, Celery on Redis"
+        f"{', every request nudges' if DRAINED else ''};"
         f" plugin code {os.path.dirname(saleor_crm_plugin.__file__)}"
     )
     header = f"{'mutation':<31}{'off ms':>8}{'IQR':>15}{'on ms':>8}{'IQR':>15}{'diff':>8}{'over':>8}"
