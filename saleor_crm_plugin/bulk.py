@@ -29,7 +29,7 @@ def update_rows(objs: Iterable[models.Model], fields: Sequence[str]) -> None:
         model.objects.bulk_update(objs, fields, batch_size=2000)
         return
     columns = [model._meta.pk] + [model._meta.get_field(name) for name in fields]
-    update_values(model, fields, list(zip(*(_column(field, objs, add=False) for field in columns), strict=True)))
+    _update_columns(model, fields, [_column(field, objs, add=False) for field in columns])
 
 
 # Fields whose Python values psycopg takes as they are: Django's per-value preparation (a third of a
@@ -58,26 +58,40 @@ def update_values(
 ) -> None:
     """PostgreSQL: set ``fields`` from rows of ``(key, *values)``, one statement per ``BATCH`` rows; the key
     is the primary key unless named. With ``only_where_null``, rows where that field is set are left alone."""
+    _update_columns(model, fields, [list(column) for column in zip(*rows, strict=True)], key, only_where_null)
+
+
+def _update_columns(
+    model: type[models.Model],
+    fields: Sequence[str],
+    columns: list[list],
+    key: str | None = None,
+    only_where_null: str | None = None,
+) -> None:
+    """``update_values`` with the values as one list per column (key first), as the arrays travel."""
+    if not columns or not columns[0]:
+        return
     quote = connection.ops.quote_name
     meta = model._meta
-    columns = [meta.get_field(key) if key else meta.pk] + [meta.get_field(name) for name in fields]
-    names = [quote(column.column) for column in columns]
+    targets = [meta.get_field(key) if key else meta.pk] + [meta.get_field(name) for name in fields]
+    names = [quote(target.column) for target in targets]
     table, pk = quote(meta.db_table), names[0]
     sql = (
         f"UPDATE {table} SET {', '.join(f'{name} = v.{name}' for name in names[1:])} "
-        f"FROM {_unnest(columns)} AS v({', '.join(names)}) WHERE {table}.{pk} = v.{pk}"
+        f"FROM {unnest_sql(targets)} AS v({', '.join(names)}) WHERE {table}.{pk} = v.{pk}"
         + (f" AND {table}.{quote(meta.get_field(only_where_null).column)} IS NULL" if only_where_null else "")
     )
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            cursor.execute(sql, [list(column) for column in zip(*rows[start : start + BATCH], strict=True)])
+        for start in range(0, len(columns[0]), BATCH):
+            cursor.execute(sql, [column[start : start + BATCH] for column in columns])
 
 
-def _unnest(columns: Sequence[models.Field]) -> str:
-    return f"unnest({', '.join(f'%s::{array_type(column)}' for column in columns)})"
+def unnest_sql(columns: Sequence[models.Field]) -> str:
+    """``unnest(%s::type[], …)``: rows from one array parameter per column."""
+    return f"unnest({', '.join(f'%s::{_array_type(column)}' for column in columns)})"
 
 
-def array_type(field: models.Field) -> str:
+def _array_type(field: models.Field) -> str:
     """The array type a column's values travel in, without the column's length or precision: an explicit
     cast to ``varchar(3)`` would cut a longer value silently, where storing it into the column refuses it."""
     return re.sub(r"\(.*\)", "", field.db_type(connection)) + "[]"
@@ -127,7 +141,7 @@ def _insert_select(objs: list[models.Model], on_conflict: str) -> None:
     quote = connection.ops.quote_name
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
-        f"SELECT * FROM {_unnest(fields)} {on_conflict}"
+        f"SELECT * FROM {unnest_sql(fields)} {on_conflict}"
     )
     with connection.cursor() as cursor:
         for start in range(0, len(objs), BATCH):

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import connection, models
 
-from .bulk import array_type
+from .bulk import unnest_sql
 
 
 def upsert_add(
@@ -48,7 +48,6 @@ def _rows_source(fields: list[models.Field], values: list[list]) -> tuple[str, l
     """The rows to insert as SQL and its parameters: on PostgreSQL one array per column (the statement's
     text is the same for any number of rows, nothing to build or parse per row), elsewhere ``VALUES``."""
     if connection.vendor == "postgresql":
-        arrays = ", ".join(f"%s::{array_type(field)}" for field in fields)
-        return f"SELECT * FROM unnest({arrays})", [list(column) for column in zip(*values, strict=True)]
+        return f"SELECT * FROM {unnest_sql(fields)}", [list(column) for column in zip(*values, strict=True)]
     placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
     return f"VALUES {', '.join([placeholders] * len(values))}", [value for row in values for value in row]
