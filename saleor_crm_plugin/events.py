@@ -147,6 +147,35 @@ class Event:
         return cls(kind=kind, data=_decode(data_class, raw[kind.subject]))
 
 
+@dataclasses.dataclass(frozen=True)
+class EventReference:
+    """An event not built yet: the store object it is about (``model`` is its label, e.g. ``order.Order``).
+
+    Checkout and order hooks leave these, and a worker builds the event from the object as it is when it
+    applies the batch (``ports.EventRebuilder``); a hook that failed to build its event keeps one as a
+    dead letter, to build again once the cause is fixed.
+    """
+
+    kind: EventKind
+    model: str
+    pk: str
+
+    @property
+    def key(self) -> str:
+        return f"unbuilt:{self.kind.value}:{self.model}:{self.pk}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind.value, "unbuilt": {"model": self.model, "pk": self.pk}}
+
+
+def decode(raw: dict[str, Any]) -> Event | EventReference:
+    """An event as the outbox and the dead letters keep it: built, or a reference to build."""
+    unbuilt = raw.get("unbuilt")
+    if unbuilt is not None:
+        return EventReference(EventKind(raw["kind"]), str(unbuilt["model"]), str(unbuilt["pk"]))
+    return Event.from_dict(raw)
+
+
 def normalise_email(email: str | None) -> str:
     """One spelling per mailbox, so guest orders and accounts meet on the same key."""
     return (email or "").strip().lower()

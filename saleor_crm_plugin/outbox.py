@@ -1,7 +1,8 @@
 """The transactional outbox between the store's commit and the CRM's workers.
 
-A hook writes its event as a row in the caller's transaction, so the event commits with the store's
-change or not at all, and survives a web process dying before the publish or the broker being down.
+A hook writes its event (for checkouts and orders, a reference a worker builds it from) as a row in
+the caller's transaction, so the event commits with the store's change or not at all, and survives a
+web process dying before the publish or the broker being down.
 Workers claim rows in batches with ``SELECT … FOR UPDATE SKIP LOCKED`` (several workers take disjoint
 batches), apply them and delete them in one transaction, so a worker dying mid-batch leaves the rows
 to the next drain, and the receipts make applying a row twice a no-op.
@@ -17,7 +18,7 @@ from datetime import datetime
 from django.db import connection, models, transaction
 from django.db.models.functions import Now
 
-from .events import Event
+from .events import Event, EventReference
 
 
 class OutboxEvent(models.Model):
@@ -31,10 +32,11 @@ class OutboxEvent(models.Model):
         db_table = "crm_event_outbox"
 
 
-def keep(events: Iterable[Event]) -> None:
-    """Write ``events`` in one INSERT. Inside the caller's transaction it runs behind a savepoint, so a
-    failed insert leaves the store's transaction usable; outside one (most Saleor hooks run after
-    Saleor's commit) the statement commits on its own: one round trip, no BEGIN/COMMIT."""
+def keep(events: Iterable[Event | EventReference]) -> None:
+    """Write ``events`` (built, or references a worker builds) in one INSERT. Inside the caller's
+    transaction it runs behind a savepoint, so a failed insert leaves the store's transaction usable;
+    outside one (most Saleor hooks run after Saleor's commit) the statement commits on its own: one
+    round trip, no BEGIN/COMMIT."""
     payloads = [json.dumps(event.to_dict()) for event in events]
     table = connection.ops.quote_name(OutboxEvent._meta.db_table)
     sql = f"INSERT INTO {table} (payload, attempts) VALUES {', '.join(['(%s, 0)'] * len(payloads))}"

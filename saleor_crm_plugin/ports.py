@@ -7,7 +7,7 @@ Django setting ``CRM_PORTS`` (name -> dotted path); the defaults are Saleor's.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from functools import cache
 from typing import Any, Protocol
@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from .auth import Authenticator
-from .events import Event
+from .events import Event, EventReference
 from .loyalty.rewards import IssuedReward, RewardRequest
 
 DEFAULT_PORTS = {
@@ -74,8 +74,9 @@ def authenticator() -> Authenticator:
 
 
 class EventRebuilder(Protocol):
-    def __call__(self, kind: str, model: str, pk: str) -> Event:
-        """Build the event a hook failed to build, again from the store's object (``model`` is its label)."""
+    def __call__(self, references: Sequence[EventReference]) -> list[Event | None]:
+        """Build each referenced event from the store's object as it is now, in order; None where the object
+        is gone. A whole batch costs a few queries, whatever its size."""
 
 
 def event_rebuilder() -> EventRebuilder:

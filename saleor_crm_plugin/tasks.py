@@ -1,7 +1,8 @@
 """Celery tasks of the CRM, all on the queue named by ``settings.queue`` (``crm``).
 
 A hook writes its event to the outbox (``outbox.py``) in the store's transaction and, once that
-commits, nudges a worker; ``drain_outbox`` applies the outbox in batches. An event that fails is
+commits, nudges a worker; ``drain_outbox`` applies the outbox in batches, building the events that
+checkout and order hooks left as references from the store's objects a batch at a time. An event that fails is
 retried with exponential backoff, and after the last retry kept as a ``DeadLetter`` that
 ``crm_replay_dead_letters`` can replay.
 """
@@ -16,13 +17,14 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.signals import setting_changed
 from django.db import connection, transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
 from . import outbox, ports
-from .events import Event
+from .events import Event, EventReference, decode
 from .ingest import ingest, ingest_many
 from .ports import writer_access
 from .profiles.checkouts import mark_abandoned_checkouts
@@ -104,8 +106,9 @@ DRAIN_BATCH = 500
 NUDGE_SECONDS = 10
 
 
-def deliver(event: Event) -> None:
-    """Hand an event to the pipeline from a hook, in the caller's transaction. Never raises.
+def deliver(event: Event | EventReference) -> None:
+    """Hand an event (or a reference to build it from) to the pipeline from a hook, in the caller's
+    transaction. Never raises.
 
     The event is kept in the outbox in that transaction; once it commits, a worker is nudged. With
     ``process_synchronously`` it is applied right after the commit instead.
@@ -130,28 +133,47 @@ def nudge(limit: int | None = None, queue: str | None = None) -> None:
     committed hook, and a publish only when no drain is on its way."""
     key = _nudge_key()
     try:
-        if nudges().add(key, 1, NUDGE_SECONDS):
+        if pending_drains().mark(key):
             _drain_soon(limit, queue)
     except Exception:
         logger.warning("CRM could not nudge a worker; the periodic drain will apply the outbox", exc_info=True)
         try:
-            nudges().delete(key)
+            pending_drains().clear(key)
         except Exception:
             logger.debug("could not clear the nudge key", exc_info=True)
 
 
+class PendingDrains:
+    """Whether a drain is on its way (a key per database), in the default cache, so web processes and
+    workers agree. One per process, shared by all request threads: Django's ``caches`` are per thread
+    and an ASGI server runs each request in a new thread (a new Redis connection per hooked request),
+    and Django's Redis cache builds a new client object for every call (~0.25 ms of the shopper's
+    request); this keeps one client on the cache's connection pool."""
+
+    def __init__(self) -> None:
+        self.cache = caches.create_connection(DEFAULT_CACHE_ALIAS)
+        self.redis = self.cache._cache.get_client(write=True) if isinstance(self.cache, RedisCache) else None
+
+    def mark(self, key: str) -> bool:
+        """Mark a drain as on its way; False when one already was (nothing to send)."""
+        if self.redis is None:
+            return self.cache.add(key, 1, NUDGE_SECONDS)
+        # What Django's RedisCache.add sends, without building a client for it.
+        return bool(self.redis.set(self.cache.make_and_validate_key(key), 1, nx=True, ex=NUDGE_SECONDS))
+
+    def clear(self, key: str) -> None:
+        self.cache.delete(key)
+
+
 @functools.cache
-def nudges():
-    """The default cache, one instance per process: Django's ``caches`` are per thread and an ASGI
-    server runs each request in a new thread, so the per-thread cache would connect to Redis anew
-    for every hooked request; this one's connection pool is shared by all of them."""
-    return caches.create_connection(DEFAULT_CACHE_ALIAS)
+def pending_drains() -> PendingDrains:
+    return PendingDrains()
 
 
 @receiver(setting_changed)
-def _forget_nudges(*, setting: str, **kwargs) -> None:
+def _forget_pending_drains(*, setting: str, **kwargs) -> None:
     if setting == "CACHES":  # tests that point the cache elsewhere (override_settings)
-        nudges.cache_clear()
+        pending_drains.cache_clear()
 
 
 def _nudge_key() -> str:
@@ -163,7 +185,7 @@ def _nudge_key() -> str:
 def drain_outbox(self, limit: int | None = None) -> int:
     """Apply one batch of the outbox. A full batch nudges the next drain (on the queue this one came
     from) before it is applied, so an idle worker takes the following batch meanwhile."""
-    nudges().delete(_nudge_key())  # events committed from now on nudge again
+    pending_drains().clear(_nudge_key())  # events committed from now on nudge again
     queue = (self.request.delivery_info or {}).get("routing_key") or None
 
     def next_drain() -> None:
@@ -187,17 +209,13 @@ def drain(limit: int = DRAIN_BATCH, on_full: Callable[[], None] | None = None, q
         rows = outbox.claim(limit)
         if len(rows) == limit and on_full is not None:
             on_full()
-        decoded, done, retry = [], [], []
-        for row in rows:
-            try:
-                decoded.append((row, Event.from_dict(row.payload)))
-            except Exception as error:  # retrying can't help a payload that doesn't decode
-                keep_dead_letter(row.payload, error, attempts=row.attempts + 1)
-                done.append(row.pk)
-        failed = {event.key: error for event, error in ingest_many([event for _, event in decoded]).failed}
+        done, retry = [], []
+        applied = _events_of(rows, done)
+        outcome = ingest_many([event for _, event in applied if isinstance(event, Event)])
+        failed = {event.key: error for event, error in outcome.failed}
         now, max_retries = timezone.now(), get_settings().max_retries
-        for row, event in decoded:
-            error = failed.get(event.key)
+        for row, event in applied:
+            error = event if isinstance(event, Exception) else failed.get(event.key)
             if error is not None and row.attempts < max_retries:
                 retry.append((row.pk, row.attempts + 1, now + timedelta(seconds=backoff_seconds(row.attempts))))
                 continue
@@ -209,6 +227,50 @@ def drain(limit: int = DRAIN_BATCH, on_full: Callable[[], None] | None = None, q
             wait = min(backoff_seconds(attempts - 1) for _, attempts, _ in retry)
             transaction.on_commit(lambda: _drain_soon(None, queue, countdown=wait), robust=True)
         return len(rows)
+
+
+def _events_of(rows: list[outbox.OutboxEvent], done: list[int]) -> list[tuple[outbox.OutboxEvent, Event | Exception]]:
+    """Each row's event, decoded or built from the store (an ``Exception`` where building failed: it is
+    retried). Rows with nothing to apply go to ``done``: a payload that doesn't decode (kept as a dead
+    letter: retrying can't help it) and a reference to an object that is gone (a completed checkout)."""
+    decoded = []
+    for row in rows:
+        try:
+            decoded.append((row, decode(row.payload)))
+        except Exception as error:
+            keep_dead_letter(row.payload, error, attempts=row.attempts + 1)
+            done.append(row.pk)
+    built = build_events([item for _, item in decoded if isinstance(item, EventReference)])
+    applied = []
+    for row, item in decoded:
+        event = built[item] if isinstance(item, EventReference) else item
+        if event is None:
+            done.append(row.pk)
+        else:
+            applied.append((row, event))
+    return applied
+
+
+def build_events(references: list[EventReference]) -> dict[EventReference, Event | Exception | None]:
+    """Each reference's event, built from the store's objects as they are now; None where the object is
+    gone. The batch is built at once, in a few queries; if that fails, one by one, so an object that
+    can't be built waits for its retry alone."""
+    unique = list(dict.fromkeys(references))
+    if not unique:
+        return {}
+    try:
+        with transaction.atomic():  # a savepoint: a failed read leaves the drain's transaction usable
+            return dict(zip(unique, ports.event_rebuilder()(unique), strict=True))
+    except Exception:
+        logger.warning("CRM could not build a batch of %d events; building them one by one", len(unique), exc_info=True)
+    outcome: dict[EventReference, Event | Exception | None] = {}
+    for reference in unique:
+        try:
+            with transaction.atomic():
+                [outcome[reference]] = ports.event_rebuilder()([reference])
+        except Exception as error:
+            outcome[reference] = error
+    return outcome
 
 
 def _drain_soon(limit: int | None, queue: str | None, countdown: int | None = None) -> None:
@@ -252,7 +314,8 @@ def apply_or_keep(raw: dict, attempts: int) -> bool:
     """Apply now; on failure keep the event as a dead letter instead of raising."""
     try:
         with writer_access():
-            return ingest(Event.from_dict(raw))
+            event = _event_of(raw)
+            return event is not None and ingest(event)
     except Exception as error:
         keep_dead_letter(raw, error, attempts)
         return False
@@ -263,24 +326,24 @@ def backoff_seconds(retries: int) -> int:
     return min(2 ** (retries + 1), 600)
 
 
-def keep_unbuilt(kind: str, model: str, pk: object, error: Exception) -> DeadLetter:
+def keep_unbuilt(reference: EventReference, error: Exception) -> DeadLetter:
     """A hook that couldn't turn a store object into an event: kept with the object's reference, so
     nothing is lost silently and a replay builds the event again from the store once the cause is fixed."""
-    return keep_dead_letter({"kind": kind, "unbuilt": {"model": model, "pk": str(pk)}}, error, attempts=0)
+    return keep_dead_letter(reference.to_dict(), error, attempts=0)
 
 
-def _event_of(raw: dict) -> Event:
-    unbuilt = raw.get("unbuilt")
-    if unbuilt:
-        return ports.event_rebuilder()(raw["kind"], unbuilt["model"], unbuilt["pk"])
-    return Event.from_dict(raw)
+def _event_of(raw: dict) -> Event | None:
+    """The event a kept payload stands for; None when it was a reference to an object that is gone."""
+    item = decode(raw)
+    if isinstance(item, EventReference):
+        [item] = ports.event_rebuilder()([item])
+    return item
 
 
 def keep_dead_letter(raw: dict, error: Exception, attempts: int) -> DeadLetter:
     kind = str(raw.get("kind", "?"))
-    unbuilt = raw.get("unbuilt")
     try:
-        key = f"unbuilt:{kind}:{unbuilt['model']}:{unbuilt['pk']}" if unbuilt else Event.from_dict(raw).key
+        key = decode(raw).key
     except Exception:
         key = f"undecodable:{kind}"
     logger.error("CRM event %s failed for good after %d attempts: %s", key, attempts, error)
@@ -300,7 +363,9 @@ def replay_dead_letters(limit: int | None = None) -> tuple[int, int]:
     letters = DeadLetter.objects.filter(replayed_at__isnull=True).order_by("created_at")
     for letter in letters[:limit] if limit else letters:
         try:
-            ingest(_event_of(letter.payload))
+            event = _event_of(letter.payload)
+            if event is not None:  # else the object is gone: nothing is left to apply
+                ingest(event)
         except Exception as error:
             failing += 1
             letter.attempts += 1

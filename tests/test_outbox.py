@@ -9,13 +9,14 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCacheClient
 from django.db import connection, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from saleor_crm_plugin import tasks
-from saleor_crm_plugin.events import EventKind
+from saleor_crm_plugin import ports, tasks
+from saleor_crm_plugin.events import Event, EventKind, EventReference
 from saleor_crm_plugin.ingest import ingest_many
 from saleor_crm_plugin.outbox import OutboxEvent, keep
 from saleor_crm_plugin.profiles.models import CustomerProfile
@@ -32,6 +33,7 @@ from .factories import crm_dump, customer_event, later, order_event, reset_crm
 from .workers import use_broker
 
 pytestmark = pytest.mark.django_db(transaction=True)
+REDIS_DB = "redis://127.0.0.1:6379/14"  # a database of its own, cleared by the test that uses it
 
 
 @pytest.fixture(autouse=True)
@@ -89,6 +91,27 @@ def test_nudges_are_deduplicated_until_a_drain_starts(publishes):
     deliver(order_event(order_id="Order:9"))
     assert len(publishes) == 2
     assert ProcessedEvent.objects.count() == 3
+
+
+def test_nudges_are_deduplicated_in_redis_by_one_client_per_process(settings, monkeypatch, publishes):
+    """Web processes and workers share the pending-drain key in Redis; the shopper's request reuses one client."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_DB}}
+    shared = caches.create_connection("default")  # another process's view of the same cache
+    shared.clear()
+    built = []
+    get_client = RedisCacheClient.get_client
+    monkeypatch.setattr(RedisCacheClient, "get_client", lambda *args, **kw: built.append(1) or get_client(*args, **kw))
+
+    for number in range(3):
+        deliver(order_event(order_id=f"Order:{number}"))
+    assert len(publishes) == 1
+    assert len(built) == 1  # one client for the process, not one per nudge
+    assert shared.get(tasks._nudge_key()) == 1  # the key Django's cache.add would have set
+
+    tasks.drain_outbox.apply()  # clears the key: the next hook publishes again
+    deliver(order_event(order_id="Order:9"))
+    assert len(publishes) == 2
+    shared.clear()
 
 
 @pytest.fixture
@@ -209,3 +232,74 @@ def test_a_drained_batch_rechecks_live_segments_once(monkeypatch):
     assert drain() == 33
     assert len(calls) == 1 and len(set(calls[0])) == 3
     assert SegmentMembership.objects.filter(segment__slug="repeat-buyers").count() == 3
+
+
+class StoreObjects:
+    """The store as a worker finds it (``ports.EventRebuilder``): payloads by pk, absent once deleted."""
+
+    payloads: dict = {}
+    refused: set = set()  # pks whose read fails
+    batches: list = []
+
+    def __call__(self, references):
+        StoreObjects.batches.append(len(references))
+        if any(reference.pk in self.refused for reference in references):
+            raise ValueError("the store refused the read")
+        return [Event(ref.kind, self.payloads[ref.pk]) if ref.pk in self.payloads else None for ref in references]
+
+
+@pytest.fixture
+def store_objects(settings):
+    settings.CRM_PORTS = {**settings.CRM_PORTS, "event_rebuilder": f"{__name__}.StoreObjects"}
+    ports._port.cache_clear()
+    StoreObjects.payloads, StoreObjects.refused, StoreObjects.batches = {}, set(), []
+    yield StoreObjects
+    ports._port.cache_clear()
+
+
+def order_reference(kind: EventKind, pk: str) -> EventReference:
+    return EventReference(kind, "order.Order", pk)
+
+
+def test_references_are_built_a_batch_at_a_time_from_the_store_as_it_is_then(store_objects):
+    placed = order_event(order_id="Order:1", total="30.00")
+    store_objects.payloads["1"] = placed.data
+    created, paid = order_reference(EventKind.ORDER_CREATED, "1"), order_reference(EventKind.ORDER_PAID, "1")
+    gone = EventReference(EventKind.CHECKOUT_UPDATED, "checkout.Checkout", "completed-and-deleted")
+    keep([created, paid, paid, gone])  # Saleor fired the paid hook twice
+
+    assert drain() == 4
+    assert store_objects.batches == [3]  # one build for the batch, each reference once
+    assert not OutboxEvent.objects.exists() and not DeadLetter.objects.exists()
+    built = [Event(EventKind.ORDER_CREATED, placed.data), Event(EventKind.ORDER_PAID, placed.data)]
+    assert set(ProcessedEvent.objects.values_list("key", flat=True)) == {event.key for event in built}
+    as_built = crm_dump()
+
+    reset_crm()  # the same facts delivered built, as a hook that builds its event would
+    assert not ingest_many(
+        [Event(EventKind.ORDER_CREATED, placed.data), Event(EventKind.ORDER_PAID, placed.data)]
+    ).failed
+    assert crm_dump() == as_built
+
+
+def test_a_reference_that_cannot_be_built_waits_alone_then_replays_once_fixed(store_objects, crm_settings):
+    crm_settings(max_retries=1)
+    store_objects.payloads["1"] = order_event(order_id="Order:1").data
+    store_objects.refused.add("unreadable")
+    unreadable = order_reference(EventKind.ORDER_UPDATED, "unreadable")
+    keep([order_reference(EventKind.ORDER_CREATED, "1"), unreadable])
+
+    assert drain() == 2
+    assert store_objects.batches == [2, 1, 1]  # the batch failed, then one by one
+    assert ProcessedEvent.objects.count() == 1  # the readable one landed
+    assert OutboxEvent.objects.get().attempts == 1
+    OutboxEvent.objects.update(available_at=timezone.now() - timedelta(seconds=1))
+    assert drain() == 1
+    letter = DeadLetter.objects.get()
+    assert (letter.key, letter.payload) == (unreadable.key, unreadable.to_dict())
+    assert "the store refused the read" in letter.error
+
+    store_objects.refused.clear()  # the cause is fixed
+    store_objects.payloads["unreadable"] = order_event(order_id="Order:2").data
+    assert replay_dead_letters() == (1, 0)
+    assert ProcessedEvent.objects.count() == 2

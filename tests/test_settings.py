@@ -7,7 +7,7 @@ import pytest
 from django.test import override_settings
 
 from saleor_crm_plugin import ports
-from saleor_crm_plugin.events import Event, EventKind
+from saleor_crm_plugin.events import Event, EventKind, EventReference
 from saleor_crm_plugin.ingest import ingest
 from saleor_crm_plugin.loyalty.program import current_program
 from saleor_crm_plugin.profiles.models import CustomerProfile
@@ -66,14 +66,14 @@ def test_a_typo_that_got_through_falls_back_for_that_field_alone(crm_settings, c
 class StoreRebuilder:
     """The store's objects as a replay finds them once the cause is fixed."""
 
-    def __call__(self, kind, model, pk):
-        assert model == "account.User"
-        return Event(EventKind(kind), customer_event(pk=int(pk), email="ada@example.com").data)
+    def __call__(self, references):
+        assert [reference.model for reference in references] == ["account.User"]
+        return [Event(ref.kind, customer_event(pk=int(ref.pk), email="ada@example.com").data) for ref in references]
 
 
 @pytest.mark.django_db
 def test_an_event_a_hook_could_not_build_is_kept_and_replayed_from_the_store():
-    letter = keep_unbuilt("customer.created", "account.User", 7, ValueError("bad setting"))
+    letter = keep_unbuilt(EventReference(EventKind.CUSTOMER_CREATED, "account.User", "7"), ValueError("bad setting"))
     assert (letter.key, letter.kind) == ("unbuilt:customer.created:account.User:7", "customer.created")
     assert "bad setting" in letter.error
 

@@ -1,5 +1,11 @@
 """The Saleor plugin: turns Saleor's hooks into CRM events, kept in the CRM's outbox with Saleor's change.
 
+A customer's event is built in the hook, from the instance alone (no query; a deleted customer is gone
+by the time a worker runs). A checkout's or an order's is kept as a reference and built by the worker
+that applies it, from the object as it is then, a batch at a time: the shopper's request pays one
+INSERT, no read. Saleor 3.23 builds its own ``ORDER_*`` and ``CHECKOUT_*`` webhook payloads the same
+way (``is_deferred_payload``, ``generate_deferred_payloads``), and drops them for an object gone by then.
+
 Every hook returns ``previous_value`` untouched and never raises into Saleor's request: a failure
 to build or deliver an event is logged and kept as a dead letter (``crm_replay_dead_letters``).
 """
@@ -9,15 +15,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
-from collections.abc import Callable
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 from saleor.plugins.error_codes import PluginErrorCode
 
-from ..events import Event, EventKind
+from ..events import Event, EventKind, EventReference
 from ..settings import dashboard_fields, validate_settings
 from ..tasks import deliver, keep_unbuilt
 from . import event_builders
@@ -69,20 +73,20 @@ class CRMPlugin(BasePlugin):
             raise ValidationError({name: ValidationError(message, code=code) for name, message in errors.items()})
 
     def customer_created(self, customer, previous_value):
-        return self._emit(EventKind.CUSTOMER_CREATED, event_builders.customer_payload, customer, previous_value)
+        return self._emit(EventKind.CUSTOMER_CREATED, customer, previous_value)
 
     def customer_updated(self, customer, previous_value, webhooks=None):
-        return self._emit(EventKind.CUSTOMER_UPDATED, event_builders.customer_payload, customer, previous_value)
+        return self._emit(EventKind.CUSTOMER_UPDATED, customer, previous_value)
 
     def customer_deleted(self, customer, previous_value, webhooks=None):
         # Saleor already deleted the row; the instance still carries its pk and email.
-        return self._emit(EventKind.CUSTOMER_DELETED, event_builders.customer_payload, customer, previous_value)
+        return self._emit(EventKind.CUSTOMER_DELETED, customer, previous_value)
 
     def checkout_created(self, checkout, previous_value, webhooks=None):
-        return self._emit(EventKind.CHECKOUT_CREATED, event_builders.checkout_payload, checkout, previous_value)
+        return self._emit(EventKind.CHECKOUT_CREATED, checkout, previous_value)
 
     def checkout_updated(self, checkout, previous_value, webhooks=None):
-        return self._emit(EventKind.CHECKOUT_UPDATED, event_builders.checkout_payload, checkout, previous_value)
+        return self._emit(EventKind.CHECKOUT_UPDATED, checkout, previous_value)
 
     def order_created(self, order, previous_value, webhooks=None):
         return self._order(EventKind.ORDER_CREATED, order, previous_value)
@@ -112,7 +116,7 @@ class CRMPlugin(BasePlugin):
         return self._order(EventKind.ORDER_UPDATED, order, previous_value)
 
     def _order(self, kind: EventKind, order, previous_value):
-        return self._emit(kind, event_builders.order_payload, order, previous_value)
+        return self._emit(kind, order, previous_value)
 
     def webhook(self, request, path, previous_value):
         """Saleor routes ``/plugins/global/saleor.crm/<path>`` here: the CRM's GraphQL API, widget and message links."""
@@ -143,15 +147,15 @@ class CRMPlugin(BasePlugin):
 
         return dispatch(request, path) or previous_value
 
-    def _emit(self, kind: EventKind, build: Callable[[Any], Any], instance, previous_value):
+    def _emit(self, kind: EventKind, instance, previous_value):
+        reference = EventReference(kind, instance._meta.label, str(instance.pk))
         try:
-            event = Event(kind, build(instance))
+            item = Event(kind, event_builders.customer_payload(instance)) if kind.subject == "customer" else reference
         except Exception as error:
             logger.exception("CRM could not build a %s event", kind.value)
-            label, pk = instance._meta.label, instance.pk
-            transaction.on_commit(lambda error=error: keep_unbuilt(kind.value, label, pk, error))
+            transaction.on_commit(lambda error=error: keep_unbuilt(reference, error))
             return previous_value
         # Into the outbox in Saleor's transaction when the hook runs in one (the event commits with the
         # change or not at all); most hooks run after Saleor's commit, and the row is written right then.
-        deliver(event)
+        deliver(item)
         return previous_value

@@ -39,20 +39,23 @@ class SaleorBackfillSource:
 
     def batches(self, subject: str, after: str | None, size: int) -> Iterator[tuple[str, list[Event]]]:
         cursor_field = "pk" if subject == "customers" else "number"
-        queryset = self._queryset(subject).order_by(cursor_field)
-        if after is not None:
-            queryset = queryset.filter(**{f"{cursor_field}__gt": int(after)})
         while True:
-            rows = list(queryset[:size])
-            if not rows:
-                return
+            queryset = self._queryset(subject).order_by(cursor_field)
+            if after is not None:
+                queryset = queryset.filter(**{f"{cursor_field}__gt": int(after)})
             if subject == "customers":
-                events = [Event(EventKind.CUSTOMER_CREATED, event_builders.customer_payload(user)) for user in rows]
+                users = list(queryset[:size])
+                events = [Event(EventKind.CUSTOMER_CREATED, event_builders.customer_payload(user)) for user in users]
+                cursors = [user.pk for user in users]
             else:
-                events = [Event(EventKind.ORDER_UPDATED, event_builders.order_payload(order)) for order in rows]
-            last = str(getattr(rows[-1], cursor_field))
-            yield last, events
-            queryset = self._queryset(subject).order_by(cursor_field).filter(**{f"{cursor_field}__gt": int(last)})
+                rows = list(queryset.values_list("pk", "number")[:size])
+                payloads = event_builders.order_payloads([str(pk) for pk, _ in rows])
+                events = [Event(EventKind.ORDER_UPDATED, payloads[str(pk)]) for pk, _ in rows]
+                cursors = [number for _, number in rows]
+            if not events:
+                return
+            after = str(cursors[-1])
+            yield after, events
 
     @staticmethod
     def _queryset(subject: str):
@@ -62,8 +65,4 @@ class SaleorBackfillSource:
             return User.objects.customers()
         from saleor.order.models import Order
 
-        return (
-            Order.objects.exclude(status="draft")
-            .select_related("channel", "user")
-            .prefetch_related(event_builders.LINES, "payments__transactions", "payment_transactions")
-        )
+        return Order.objects.exclude(status="draft")
