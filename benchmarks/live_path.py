@@ -261,8 +261,11 @@ def end_state(at: datetime | None = None) -> dict:
 
     A time-relative segment (``last_order_at > -60d``) answers for the instant each profile was last
     re-checked, and the two sides run minutes apart: a shopper whose last order turns 60 days old in
-    between is a member on one side only. With ``at``, such segments are first re-evaluated at that one
-    instant on both sides, as the hourly refresh does; the others are compared as the live path left them.
+    between is a member on one side only. A loyalty tier is likewise what the account's facts reach in
+    the rolling window (365 days) before the moment the account last changed. With ``at``, such segments
+    and the tiers are first re-evaluated at that one instant on both sides (as the hourly refresh does
+    for segments); the facts themselves (ledger, points per order, balances) are compared as the live
+    path left them.
 
     Ledger *entries* are not compared one by one: a batch nets an order placed and cancelled within it
     (no entry), where one event at a time writes a "pending" and a "reverse" entry; the net changes of
@@ -273,6 +276,8 @@ def end_state(at: datetime | None = None) -> dict:
     from benchmarks.ingest import counters
     from saleor_crm_plugin.automation.models import Enrollment
     from saleor_crm_plugin.loyalty.models import LoyaltyAccount, OrderPoints, PointsLedgerEntry
+    from saleor_crm_plugin.loyalty.program import current_program
+    from saleor_crm_plugin.loyalty.tiers import move_tiers
     from saleor_crm_plugin.receipts import ProcessedEvent
     from saleor_crm_plugin.segments.membership import evaluate_segment
     from saleor_crm_plugin.segments.models import Segment, SegmentMembership
@@ -280,6 +285,7 @@ def end_state(at: datetime | None = None) -> dict:
     if at is not None:
         for segment in Segment.objects.filter(time_relative=True).order_by("pk"):
             evaluate_segment(segment, at)
+        move_tiers(LoyaltyAccount.objects.order_by("pk"), current_program(), at, downgrade=False)
 
     def digest(rows) -> str:
         return hashlib.sha256(repr(sorted(rows)).encode()).hexdigest()[:16]

@@ -2,9 +2,9 @@
 
 A hook writes its event to the outbox (``outbox.py``) in the store's transaction and, once that
 commits, nudges a worker; ``drain_outbox`` applies the outbox in batches, building the events that
-checkout and order hooks left as references from the store's objects a batch at a time. An event that fails is
-retried with exponential backoff, and after the last retry kept as a ``DeadLetter`` that
-``crm_replay_dead_letters`` can replay.
+checkout and order hooks left as references from the store's objects a batch at a time. An event
+that fails is retried with exponential backoff, and after the last retry kept as a ``DeadLetter``
+that ``crm_replay_dead_letters`` can replay.
 """
 
 from __future__ import annotations
