@@ -89,34 +89,31 @@ class CRMPlugin(BasePlugin):
         return self._emit(EventKind.CHECKOUT_UPDATED, checkout, previous_value)
 
     def order_created(self, order, previous_value, webhooks=None):
-        return self._order(EventKind.ORDER_CREATED, order, previous_value)
+        return self._emit(EventKind.ORDER_CREATED, order, previous_value)
 
     def order_confirmed(self, order, previous_value, webhooks=None):
-        return self._order(EventKind.ORDER_CONFIRMED, order, previous_value)
+        return self._emit(EventKind.ORDER_CONFIRMED, order, previous_value)
 
     def order_paid(self, order, previous_value, webhooks=None):
-        return self._order(EventKind.ORDER_PAID, order, previous_value)
+        return self._emit(EventKind.ORDER_PAID, order, previous_value)
 
     def order_fully_paid(self, order, previous_value, webhooks=None):
-        return self._order(EventKind.ORDER_FULLY_PAID, order, previous_value)
+        return self._emit(EventKind.ORDER_FULLY_PAID, order, previous_value)
 
     def order_cancelled(self, order, previous_value, webhooks=None):
-        return self._order(EventKind.ORDER_CANCELLED, order, previous_value)
+        return self._emit(EventKind.ORDER_CANCELLED, order, previous_value)
 
     def order_refunded(self, order, previous_value, webhooks=None):
-        return self._order(EventKind.ORDER_REFUNDED, order, previous_value)
+        return self._emit(EventKind.ORDER_REFUNDED, order, previous_value)
 
     def order_fully_refunded(self, order, previous_value, webhooks=None):
-        return self._order(EventKind.ORDER_FULLY_REFUNDED, order, previous_value)
+        return self._emit(EventKind.ORDER_FULLY_REFUNDED, order, previous_value)
 
     def order_fulfilled(self, order, previous_value, webhooks=None):
-        return self._order(EventKind.ORDER_FULFILLED, order, previous_value)
+        return self._emit(EventKind.ORDER_FULFILLED, order, previous_value)
 
     def order_updated(self, order, previous_value, webhooks=None):
-        return self._order(EventKind.ORDER_UPDATED, order, previous_value)
-
-    def _order(self, kind: EventKind, order, previous_value):
-        return self._emit(kind, order, previous_value)
+        return self._emit(EventKind.ORDER_UPDATED, order, previous_value)
 
     def webhook(self, request, path, previous_value):
         """Saleor routes ``/plugins/global/saleor.crm/<path>`` here: the CRM's GraphQL API, widget and message links."""
