@@ -1,10 +1,12 @@
 """Offline evaluation of the purchase models on the CDNOW data (Fader, Hardie & Lee's benchmark).
 
 The orders go into a temporary table and through the production statistics statement (same-day
-orders merged, ages in days), once at the end of the calibration period and once at the end of the
-holdout; the fits see only the first. Holdout purchases are the difference of the two order-day
-counts. The data comes from the PyPI wheel of ``lifetimes`` (read as a zip, never imported), fetched
-into a cache directory on first use and never committed.
+orders merged, ages in days), at the last instant of the calibration period, as the nightly refit
+would see it then, and at the end of each month of the holdout; the fits see only the first.
+Holdout purchases are differences of order-day counts, so the holdout can be read month by month:
+a model fitted on January to September cannot know what December does. The data comes from the
+PyPI wheel of ``lifetimes`` (read as a zip, never imported), fetched into a cache directory on
+first use and never committed.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ CURRENCY = "USD"
 class Scored:
     name: str
     predicted: np.ndarray
+    by_period: np.ndarray  # predicted purchases in each period of the holdout
     params: dict[str, float] = dataclasses.field(default_factory=dict)
 
 
@@ -44,6 +47,8 @@ class Evaluation:
     scored: list[Scored]
     actual_spend: float
     predicted_spend: float
+    periods: list[str]  # the holdout's calendar months, the last one cut at its end
+    actual_by_period: np.ndarray
 
     def lines(self) -> list[str]:
         total = self.actual.sum()
@@ -63,6 +68,11 @@ class Evaluation:
             f"holdout spend (MBG/NBD x Gamma-Gamma): predicted {self.predicted_spend:,.0f} vs actual "
             f"{self.actual_spend:,.0f} ({(self.predicted_spend / self.actual_spend - 1) * 100:+.1f}%)"
         )
+        out.append("holdout purchases by month, actual and predicted:")
+        out.append(f"{'month':<10}{'actual':>8}" + "".join(f"{row.name:>12}" for row in self.scored))
+        for index, period in enumerate(self.periods):
+            predicted = "".join(f"{row.by_period[index]:>12.0f}" for row in self.scored)
+            out.append(f"{period:<10}{self.actual_by_period[index]:>8.0f}{predicted}")
         return out
 
 
@@ -95,40 +105,83 @@ def read_cdnow(wheel: Path, name: str) -> list[tuple[int, date, str]]:
 
 
 def evaluate(rows: list[tuple[int, date, str]], calibration_end: date, holdout_weeks: int) -> Evaluation:
-    """Fit on orders up to ``calibration_end`` (inclusive), predict the next ``holdout_weeks`` weeks."""
-    calibration_as_of = _midnight_after(calibration_end)
+    """Fit on orders up to ``calibration_end`` (inclusive), predict the next ``holdout_weeks`` weeks.
+
+    Ages count to ``calibration_end`` itself, as the refit counts them to the day it runs: a customer who
+    first bought on 1997-01-01 is 272 days old on 1997-09-30 (38.86 weeks, Fader, Hardie & Lee's T)."""
+    calibration_as_of = _end_of(calibration_end)
     horizon_days = 7 * holdout_weeks
+    periods = _months(calibration_end, horizon_days)
     with transaction.atomic():
         _load(rows)
         calibration = customer_statistics(calibration_as_of, CURRENCY, TEMP_SOURCE)[CURRENCY]
-        later = customer_statistics(calibration_as_of + timedelta(days=horizon_days), CURRENCY, TEMP_SOURCE)[CURRENCY]
-    known = np.isin(later.customer, calibration.customer)  # customers first seen in the holdout are not predicted
+        laters = [
+            customer_statistics(calibration_as_of + timedelta(days=end), CURRENCY, TEMP_SOURCE)[CURRENCY]
+            for _, end in periods
+        ]
+    cumulative = [_holdout_order_days(calibration, later) for later in laters]
+    later = laters[-1]
+    actual_spend = float(sum(later.spent[np.isin(later.customer, calibration.customer)]) - sum(calibration.spent))
+    actual_by_period = np.diff([0.0, *(float(days.sum()) for days in cumulative)])
+    ends = [end for _, end in periods]
+    scored, predicted_spend = _score(calibration, ends)
+    return Evaluation(
+        len(calibration),
+        calibration.repeat_buyers,
+        cumulative[-1],
+        scored,
+        actual_spend,
+        predicted_spend,
+        [label for label, _ in periods],
+        actual_by_period,
+    )
+
+
+def _holdout_order_days(calibration: CustomerStatistics, later: CustomerStatistics) -> np.ndarray:
+    """Each calibration customer's order days after the calibration (customers first seen later are not predicted)."""
+    known = np.isin(later.customer, calibration.customer)
     if not np.array_equal(later.customer[known], calibration.customer):
         raise AssertionError("statistics rows out of step")
-    actual = later.x[known] - calibration.x
-    actual_spend = float(sum(later.spent[known]) - sum(calibration.spent))
-    return _score(calibration, actual, actual_spend, horizon_days)
+    return later.x[known] - calibration.x
 
 
-def _score(stats: CustomerStatistics, actual: np.ndarray, actual_spend: float, horizon_days: int) -> Evaluation:
+def _score(stats: CustomerStatistics, ends: list[int]) -> tuple[list[Scored], float]:
+    """Each model's predicted holdout purchases per customer and per period, and MBG/NBD x Gamma-Gamma's spend."""
     x, t_x, age = stats.x, stats.t_x, stats.age
     scored = []
     mbg_orders = None
     for model in purchases.PurchaseModel:
         fit = purchases.fit(model, x, t_x, age)
-        predicted = purchases.expected_purchases(fit, x, t_x, age, horizon_days)
-        scored.append(Scored(model.name, predicted, fit.params))
+        up_to = [purchases.expected_purchases(fit, x, t_x, age, end) for end in ends]
+        scored.append(Scored(model.name, up_to[-1], _per_period(up_to), fit.params))
         if model is purchases.PurchaseModel.MBG_NBD:
-            mbg_orders = predicted
-    naive = np.where(age > 0, x / np.maximum(age, 1), 0.0) * horizon_days
-    scored.append(Scored("naive rate", naive))
+            mbg_orders = up_to[-1]
+    rate = np.where(age > 0, x / np.maximum(age, 1), 0.0)
+    scored.append(Scored("naive rate", rate * ends[-1], _per_period([rate * end for end in ends])))
     spend_fit = spend.fit(x, stats.repeat_mean)
     predicted_spend = float((mbg_orders * spend.expected_order_value(spend_fit, x, stats.repeat_mean)).sum())
-    return Evaluation(len(stats), stats.repeat_buyers, actual, scored, actual_spend, predicted_spend)
+    return scored, predicted_spend
 
 
-def _midnight_after(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)
+def _per_period(cumulative: list[np.ndarray]) -> np.ndarray:
+    return np.diff([0.0, *(float(values.sum()) for values in cumulative)])
+
+
+def _months(calibration_end: date, horizon_days: int) -> list[tuple[str, int]]:
+    """The holdout's calendar months as (label, days from ``calibration_end`` to the month's last day, capped)."""
+    months = []
+    end = 0
+    while end < horizon_days:
+        day = calibration_end + timedelta(days=end + 1)
+        following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        end = min((following - calibration_end).days - 1, horizon_days)
+        months.append((f"{day:%Y-%m}", end))
+    return months
+
+
+def _end_of(day: date) -> datetime:
+    """The last instant of ``day``: its orders are in, and the statistics date ages to the day itself."""
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1, microseconds=-1)
 
 
 def _load(rows: list[tuple[int, date, str]]) -> None:

@@ -52,5 +52,30 @@ def test_holdout_purchases_are_order_days_after_the_calibration(wheel):
     assert evaluation.actual.tolist() == [2, 0, 1]
     assert evaluation.actual_spend == pytest.approx(26.48 + 9.99 + 6.79)
     naive = next(row for row in evaluation.scored if row.name == "naive rate")
-    assert naive.predicted == pytest.approx(np.array([2 / 273, 1 / 273, 0.0]) * 273)
-    assert len(evaluation.lines()) == 2 + len(evaluation.scored) + 1
+    # Ages count to 1997-09-30 itself, as the nightly refit counts them to its own day: 272 days for 1 January.
+    assert naive.predicted == pytest.approx(np.array([2 / 272, 1 / 272, 0.0]) * 273)
+    assert len(evaluation.lines()) == 2 + len(evaluation.scored) + 1 + 2 + len(evaluation.periods)
+
+
+def test_the_holdout_is_read_month_by_month(wheel):
+    evaluation = evaluate(read_cdnow(wheel, "CDNOW_sample.txt"), date(1997, 9, 30), holdout_weeks=39)
+    assert evaluation.periods == [f"{month:%Y-%m}" for month in _month_starts(date(1997, 10, 1), 9)]
+    by_month = dict(zip(evaluation.periods, evaluation.actual_by_period.tolist(), strict=True))
+    assert by_month == {**dict.fromkeys(evaluation.periods, 0.0), "1997-12": 2.0, "1998-01": 1.0}
+    for row in evaluation.scored:  # each model's months add up to its total
+        assert row.by_period.sum() == pytest.approx(row.predicted.sum())
+        assert (row.by_period >= 0).all()
+    naive = evaluation.scored[-1]
+    assert naive.by_period[0] == pytest.approx(3 / 272 * 31)  # October's 31 days at each rate
+
+
+def test_a_holdout_ending_mid_month_ends_its_last_period_there(wheel):
+    evaluation = evaluate(read_cdnow(wheel, "CDNOW_sample.txt"), date(1997, 9, 30), holdout_weeks=5)
+    assert evaluation.periods == ["1997-10", "1997-11"]  # 35 days: October and four days of November
+    naive = evaluation.scored[-1]
+    assert naive.by_period == pytest.approx(np.array([31, 4]) * 3 / 272)
+
+
+def _month_starts(first: date, count: int) -> list[date]:
+    months = (first.month - 1 + step for step in range(count))
+    return [date(first.year + month // 12, month % 12 + 1, 1) for month in months]

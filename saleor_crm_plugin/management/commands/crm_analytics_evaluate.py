@@ -15,8 +15,9 @@ CACHE = Path.home() / ".cache" / "saleor-crm-plugin" / "cdnow"
 
 class Command(BaseCommand):
     help = (
-        "Fit BG/NBD and MBG/NBD on CDNOW orders up to --calibration-end and report per-customer MAE/RMSE and totals "
-        "of predicted vs actual holdout purchases, next to a naive rate baseline."
+        "Fit BG/NBD, MBG/NBD and Pareto/NBD on CDNOW orders up to --calibration-end and report per-customer "
+        "MAE/RMSE and totals of predicted vs actual holdout purchases, overall and month by month, next to a naive "
+        "rate baseline."
     )
 
     def add_arguments(self, parser):
