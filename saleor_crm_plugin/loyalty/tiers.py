@@ -4,9 +4,11 @@ An account's tier is the higher of its *floor* (what the last scheduled re-evalu
 kept through the grace period) and the tier its qualifying facts reach now. Ingest and release
 recompute it from the facts: an upgrade happens on the run that brings the facts over a
 threshold, and if those facts are withdrawn (the order cancelled or refunded) the upgrade is
-withdrawn with them, timeline entry included, but never below the floor. Downgrades for time
-passing happen only at re-evaluation after the grace period. So whatever order events arrive
-in, the same facts give the same tier and the same timeline.
+withdrawn with them, timeline entry included, but never below the floor. Facts merely ageing out
+of the window withdraw nothing: within its grace period a tier stands while the facts still reach
+it in the window that ended when it was reached. Downgrades for time passing happen only at
+re-evaluation after the grace period. So whatever order events arrive in, the same facts give the
+same tier and the same timeline.
 
 Qualifying facts are the order's base points (released orders, by release date) or its spend net
 of refunds (by placing date), never tier bonuses, so a multiplier can't feed its own tier.
@@ -47,12 +49,24 @@ def qualifying(account_ids: list[int], program: Program, now: datetime) -> dict[
     """Per account, the base points released (or amount spent, net of refunds) in the rolling window."""
     moment, condition, value = qualifying_facts(program)
     since = now - timedelta(days=program.settings.loyalty_tier_window_days)
-    rows = (
-        OrderPoints.objects.filter(condition, account_id__in=account_ids, **{f"{moment}__gte": since})
-        .values("account_id")
-        .order_by("account_id")
-        .annotate(value=Sum(value))
-    )
+    return _sums(OrderPoints.objects.filter(condition, account_id__in=account_ids, **{f"{moment}__gte": since}), value)
+
+
+def qualifying_when_reached(accounts: list[LoyaltyAccount], program: Program) -> dict[int, Decimal]:
+    """Per account, what its facts as they now stand give in the window that ended when it reached its tier.
+
+    Facts from after that moment count too (today's window holds them as well); the caller caps the
+    result at the tier the account holds."""
+    moment, condition, value = qualifying_facts(program)
+    window = timedelta(days=program.settings.loyalty_tier_window_days)
+    reached = Q()
+    for account in accounts:
+        reached |= Q(account_id=account.pk, **{f"{moment}__gte": account.tier_since - window})
+    return _sums(OrderPoints.objects.filter(condition).filter(reached), value)
+
+
+def _sums(facts, value) -> dict[int, Decimal]:
+    rows = facts.values("account_id").order_by("account_id").annotate(value=Sum(value))
     return {row["account_id"]: Decimal(row["value"] or 0) for row in rows}
 
 
@@ -60,27 +74,28 @@ def move_tiers(accounts: Iterable[LoyaltyAccount], program: Program, now: dateti
     """Set each account's tier from its qualifying facts; returns the accounts whose tier changed.
 
     ``downgrade`` is the scheduled re-evaluation: it also resets the floor, lowering it only once
-    the grace period is over. Otherwise the tier follows the facts, never below the floor.
+    the grace period is over. Otherwise the tier follows the facts, never below the floor, nor, in
+    its grace period, below what the facts reached when the tier was reached.
     """
     accounts = list(accounts)
     if not program.tiers or not accounts:
         return []
     values = qualifying([a.pk for a in accounts], program, now)
+    earned = {a.pk: _tier_name(program, values.get(a.pk, Decimal(0))) for a in accounts}
+    kept = {a.pk for a in accounts if a.tier_kept_until and a.tier_kept_until > now}
+    held = {} if downgrade else _held_in_grace(accounts, earned, kept, program)
     grace = timedelta(days=program.settings.loyalty_tier_grace_days)
     changed, written, entries, retracted = [], [], [], []
     users = _users(accounts)
     for account in accounts:
-        earned = program.tier_for(values.get(account.pk, Decimal(0)))
-        earned = earned.name if earned else ""
-        old, floor = account.tier, account.tier_floor
+        old, floor, reached = account.tier, account.tier_floor, earned[account.pk]
         if downgrade:
-            kept = account.tier_kept_until and account.tier_kept_until > now
-            new = old if program.rank(earned) < program.rank(old) and kept else earned
+            new = old if program.rank(reached) < program.rank(old) and account.pk in kept else reached
             if new != floor:
                 account.tier_floor, account.tier_floor_at = new, now
                 written.append(account)
         else:
-            new = max(earned, floor, key=program.rank)
+            new = max(reached, floor, held.get(account.pk, ""), key=program.rank)
         if new == old:
             continue
         if program.rank(new) > program.rank(old):
@@ -97,6 +112,29 @@ def move_tiers(accounts: Iterable[LoyaltyAccount], program: Program, now: dateti
     TimelineEntry.objects.filter(unique_key__in=retracted).delete()
     record(entries)
     return changed
+
+
+def _tier_name(program: Program, value: Decimal) -> str:
+    tier = program.tier_for(value)
+    return tier.name if tier else ""
+
+
+def _held_in_grace(accounts: list[LoyaltyAccount], earned: dict[int, str], kept: set[int], program: Program) -> dict:
+    """For accounts in their grace period about to fall, the tier their facts reached when they got it.
+
+    Only those accounts are read (one query for all of them), so ordinary ingest pays nothing."""
+    falling = [
+        a
+        for a in accounts
+        if a.pk in kept
+        and a.tier_since
+        and program.rank(max(earned[a.pk], a.tier_floor, key=program.rank)) < program.rank(a.tier)
+    ]
+    if not falling:
+        return {}
+    then = qualifying_when_reached(falling, program)
+    tiers = {a.pk: a.tier for a in falling}
+    return {pk: min(_tier_name(program, then.get(pk, Decimal(0))), tiers[pk], key=program.rank) for pk in tiers}
 
 
 def _users(accounts: list[LoyaltyAccount]) -> dict[int, str]:

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from saleor_crm_plugin.ingest import ingest
 from saleor_crm_plugin.loyalty.actions import award_birthday_bonuses, redeem_points, set_birth_date
+from saleor_crm_plugin.loyalty.earning import release_due_points
 from saleor_crm_plugin.loyalty.expiry import expire_points
 from saleor_crm_plugin.loyalty.models import OrderPoints, PointsLedgerEntry
 from saleor_crm_plugin.loyalty.program import current_program
@@ -57,6 +58,19 @@ def test_grace_period_keeps_the_tier(ada, loyalty, crm_settings):
     assert reevaluate_tiers(current_program(), now + timedelta(days=120)) == 1
 
 
+def test_an_upgrade_is_kept_through_grace_when_its_facts_only_age_out_before_a_reevaluation(ada, loyalty, crm_settings):
+    crm_settings(loyalty_tier_window_days=30, loyalty_tier_grace_days=90)
+    now = timezone.now()
+    paid_order(order_id="Order:1", total="600.00")
+    release_all()  # Silver at +15 days; no scheduled re-evaluation has confirmed it yet
+    paid_order(order_id="Order:2", total="10.00", created_at=now + timedelta(days=40))
+    release_due_points(current_program(), now + timedelta(days=60))  # Order:1 is out of the window by now
+    reached = TimelineEntry.objects.filter(kind="loyalty.tier_changed", summary__contains="Silver")
+    assert (account(ada).tier, reached.count()) == ("Silver", 1)  # time passing is not a withdrawn fact
+    assert reevaluate_tiers(current_program(), now + timedelta(days=120)) == 1  # the grace period is over
+    assert account(ada).tier == "Bronze"
+
+
 def test_tiers_by_spend(ada, loyalty, crm_settings):
     crm_settings(loyalty_tier_basis="spend", loyalty_tiers="Bronze:0:1, Silver:300:1")
     paid_order(total="400.00")  # pending points count nothing, but spend counts at once
@@ -69,8 +83,6 @@ def test_lot_expiry_is_fifo_and_flags_expiring_soon(ada, loyalty, crm_settings):
     release_all()
     first = PointsLedgerEntry.objects.get(kind="release").occurred_at
     paid_order(order_id="Order:2", total="200.00")
-    from saleor_crm_plugin.loyalty.earning import release_due_points
-
     release_due_points(current_program(), first + timedelta(days=50))
     redeem_points(ada, points=100)  # spends the oldest lot first
     program = current_program()
