@@ -50,9 +50,10 @@ class SaleorBackfillSource:
             else:
                 rows = list(queryset.values_list("pk", "number")[:size])
                 payloads = event_builders.order_payloads([str(pk) for pk, _ in rows])
-                events = [Event(EventKind.ORDER_UPDATED, payloads[str(pk)]) for pk, _ in rows]
+                # An order deleted between the listing and the build has nothing left to import.
+                events = [Event(EventKind.ORDER_UPDATED, payloads[str(pk)]) for pk, _ in rows if str(pk) in payloads]
                 cursors = [number for _, number in rows]
-            if not events:
+            if not cursors:
                 return
             after = str(cursors[-1])
             yield after, events

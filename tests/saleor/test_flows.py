@@ -683,6 +683,23 @@ def test_backfill_imports_saleor_data_once(crm_plugin, order_with_lines, custome
     assert crm_state() == before
 
 
+def test_backfill_skips_an_order_deleted_while_its_batch_is_built(crm_plugin, order_with_lines, monkeypatch):
+    from saleor_crm_plugin.saleor import event_builders
+
+    build = event_builders.order_payloads
+
+    def deleted_meanwhile(pks):
+        Order.objects.filter(pk=order_with_lines.pk).delete()  # a staff member deletes it mid-backfill
+        return build(pks)
+
+    monkeypatch.setattr(event_builders, "order_payloads", deleted_meanwhile)
+    out = StringIO()
+    call_command("crm_backfill", "--quiet", stdout=out)
+
+    assert "failed 0" in out.getvalue()
+    assert not OrderSnapshot.objects.exists()
+
+
 # (8) the hooks never raise into Saleor
 
 
