@@ -11,6 +11,10 @@ Each request is the exact GraphQL document the page sends (read from the page's 
   search / tag / segment / spend   the list's filters on the first page.
   360 page           one customer's whole page (KPIs, favourites, timeline, ledger, tickets, messages).
 
+Each list request runs next to its baseline, the same customers from a plain Django view
+(``benchmarks.customer_pages_views``: ORM filters, ``Paginator``'s COUNT and OFFSET, prefetches), and the
+run stops unless both answer the same customers in the same order with the same values and totals.
+
 The store is generated set-based like ``benchmarks.segments`` does (profiles with exponentially
 distributed orders, spend per currency, latest order snapshots), plus a "vip" tag on every 7th profile
 and the built-in segments evaluated, so each filter has rows to find; a backfill of 100,000 shoppers
@@ -28,6 +32,7 @@ import re
 import statistics
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 from saleor_crm_plugin.auth import Permission
@@ -38,14 +43,18 @@ from .ingest import _analyze_crm
 from .segments import _generate
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/crm_bench_pages"
+BASELINE_PATH = "/bench/customer-list/"
 
-PAGES = Path(__file__).resolve().parent.parent / "frontend" / "src" / "pages" / "customers"
+SOURCES = Path(__file__).resolve().parent.parent / "frontend" / "src"
+PAGES = SOURCES / "pages" / "customers"
+GENERATED = SOURCES / "gql"  # codegen's copies of every document
 
 
 def page_document(file: str, operation: str) -> str:
-    """The ``graphql(`…`)`` document named ``operation`` in a page's source, fragments appended."""
-    source = "\n".join(path.read_text() for path in PAGES.glob("*.ts*"))
-    documents = re.findall(r"graphql\(`(.*?)`\)", source, re.S)
+    """The ``graphql(`…`)`` document named ``operation`` in a page's source, its fragments (from any source
+    file: shared ones live in ``components/``) appended."""
+    sources = [path for path in SOURCES.rglob("*.ts*") if GENERATED not in path.parents]
+    documents = re.findall(r"graphql\(`(.*?)`\)", "\n".join(path.read_text() for path in sources), re.S)
     (document,) = [d for d in documents if re.search(rf"\b(query|mutation) {operation}\b", d)]
     fragments = {re.search(r"fragment (\w+)", d).group(1): d for d in documents if d.lstrip().startswith("fragment")}
     used, pending = set(), set(re.findall(r"\.\.\.(\w+)", document))
@@ -82,26 +91,78 @@ def _run(args: argparse.Namespace) -> int:
             """The list as the page asks for it: the total only for a new filter, choices only at first."""
             return Probe.graphql(name, listing, **{**first, **variables}, withCount=count)
 
-        probes = [
-            screen("list page 1 (+ filter choices)", withOptions=True),
-            screen(f"list page {page} (after)", count=False, after=after),
-            screen(f"list page {page - 1} (last/before)", count=False, first=None, last=20, before=before),
-            screen("list search 'c4242'", filter={"search": "c4242"}),
-            screen("list tag 'vip'", filter={"tags": ["vip"]}),
-            screen(f"list segment '{segment}'", filter={"segment": segment}),
-            screen(
-                "list spent >= 500 USD, by spend",
-                filter={"spentGte": "500", "currency": "USD"},
-                sortBy={"field": "SPENT", "direction": "DESC"},
+        pairs = [  # each list request next to the plain Django view serving the same customers
+            (screen("list page 1 (+ filter choices)", withOptions=True), plain("page=1")),
+            (screen(f"list page {page} (after)", count=False, after=after), plain(f"page={page}")),
+            (
+                screen(f"list page {page - 1} (last/before)", count=False, first=None, last=20, before=before),
+                plain(f"page={page - 1}"),
             ),
-            Probe.graphql("360 page", whole_page, id=customer, customer=customer, withSupport=True),
+            (screen("list search 'c4242'", filter={"search": "c4242"}), plain("search=c4242")),
+            (screen("list tag 'vip'", filter={"tags": ["vip"]}), plain("tag=vip")),
+            (screen(f"list segment '{segment}'", filter={"segment": segment}), plain(f"segment={segment}")),
+            (
+                screen(
+                    "list spent >= 500 USD, by spend",
+                    filter={"spentGte": "500", "currency": "USD"},
+                    sortBy={"field": "SPENT", "direction": "DESC"},
+                ),
+                plain("currency=USD&spent_gte=500&sort=spent"),
+            ),
         ]
+        probes = [probe for pair in pairs for probe in pair]
+        probes.append(Probe.graphql("360 page", whole_page, id=customer, customer=customer, withSupport=True))
         # Each answered once first (a GraphQL error stops the run); its size is what the page downloads.
-        sizes = {probe.name: len(json.dumps(_fetch(port, probe, auth))) / 1024 for probe in probes}
+        answers = {probe.name: _fetch(port, probe, auth) for probe in probes}
+        for api, baseline in pairs:
+            if (why := different_customers(answers[api.name], answers[baseline.name])) is not None:
+                raise SystemExit(f"{api.name}: the API and the plain view disagree: {why}")
+        sizes = {name: len(json.dumps(answer)) / 1024 for name, answer in answers.items()}
         queries = {probe.name: _count_queries(probe, auth) for probe in probes}
         samples = _measure(port, auth, probes, args.warmup, args.requests)
     _report(probes, samples, queries, sizes, args)
+    print(f"list answers identical to the plain view's (customers, order, values, totals): OK ({len(pairs)} requests)")
     return 0
+
+
+def plain(query: str) -> Probe:
+    """The baseline: ``benchmarks.customer_pages_views.customer_list`` with these parameters."""
+    return Probe(f"  plain Django view ({query})", f"{BASELINE_PATH}?{query}")
+
+
+def different_customers(api: dict, baseline: dict) -> str | None:
+    """Why the list the API answered and the plain view's differ (customers, order, values, total), or None."""
+    listing = api["data"]["crmCustomers"]
+    ours = [_listed(edge["node"]) for edge in listing["edges"]]
+    theirs = [_listed_plain(customer) for customer in baseline["customers"]]
+    if ours != theirs:
+        pairs = zip([*ours, None], [*theirs, None], strict=False)
+        return f"first difference: {next((a, b) for a, b in pairs if a != b)}"
+    if "totalCount" in listing and listing["totalCount"] != baseline["totalCount"]:
+        return f"totalCount {listing['totalCount']} vs {baseline['totalCount']}"
+    return None
+
+
+def _listed(node: dict) -> tuple:
+    numbers = [row for row in node["predictions"] if row["available"]]
+    return (
+        node["id"],
+        node["name"],
+        node["email"],
+        node["ordersCount"],
+        node["lastOrderAt"],
+        sorted(node["tags"]),
+        {row["currency"]: Decimal(str(row["amount"])) for row in node["spend"]},
+        {row["currency"]: Decimal(str(row["predictedClv"]["amount"])) for row in numbers},
+        {row["currency"]: Decimal(str(row["churnRisk"])) for row in numbers},
+    )
+
+
+def _listed_plain(customer: dict) -> tuple:
+    values = ("spend", "predictedClv", "churnRisk")
+    decimals = [{currency: Decimal(v) for currency, v in customer[key].items()} for key in values]
+    fields = ("id", "name", "email", "ordersCount", "lastOrderAt")
+    return (*(customer[key] for key in fields), customer["tags"], *decimals)
 
 
 def _tag_and_segment() -> None:

@@ -11,6 +11,7 @@ import json
 from base64 import b64decode, b64encode
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import graphene
@@ -79,8 +80,16 @@ def page_size(args: dict, connection_name: str) -> tuple[int, bool]:
     return size, last is not None
 
 
+class _CursorEncoder(DjangoJSONEncoder):
+    """Django's encoder, but a datetime keeps its microseconds: Django cuts them to milliseconds (as
+    JavaScript dates have them), and a cursor that falls between two rows makes a page repeat or skip one."""
+
+    def default(self, o):
+        return o.isoformat() if isinstance(o, datetime) else super().default(o)
+
+
 def encode_cursor(values: Sequence[Any]) -> str:
-    return b64encode(json.dumps(list(values), cls=DjangoJSONEncoder).encode()).decode()
+    return b64encode(json.dumps(list(values), cls=_CursorEncoder).encode()).decode()
 
 
 def cursor_for(row: Any, ordering: Sequence[str]) -> str:
