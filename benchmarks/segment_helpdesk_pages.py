@@ -15,7 +15,9 @@ preview  A scripted typing session of ``FINAL_QUERY``: the editor asks for a pre
 inbox    The inbox screen's one request exactly as ``InboxPage.tsx`` sends it (a page of 25 tickets, the counts
          of every view in one aggregate, the assignee choices), on the first page, on a deep keyset page, with
          the "SLA breached" view and with a text search (subject, email and message bodies); page turns leave
-         the view counts out, as the page does. The store is
+         the view counts out, as the page does. Each request runs next to its baseline, the same screen from a
+         plain Django view (``benchmarks.inbox_views``: Paginator's COUNT and OFFSET, one COUNT per view), and
+         the run stops unless both answer the same tickets, order, counts and assignees. The store is
          generated set-based by ``benchmarks.tickets`` (same generator and database marker) and dropped at
          the end unless --keep-db. (``preview`` creates no database, so it drops none.)
 """
@@ -144,19 +146,68 @@ def _inbox_on(args: argparse.Namespace, reuse: bool) -> None:
             after = page["data"]["crmTickets"]["pageInfo"]["endCursor"]
         breached = {**active, "filter": {"status": ACTIVE, "breached": True}}
         search = {**active, "filter": {"search": "parcel left"}}
-        probes = [  # a first page carries the counts per view and the assignees; a page turn doesn't
-            Probe.graphql("inbox screen, page 1 (+ view counts)", INBOX, withCounts=True, **active),
-            Probe.graphql(f"inbox page {args.page} (keyset page turn)", INBOX, after=after, withCounts=False, **active),
-            Probe.graphql("SLA breached view (+ view counts)", INBOX, withCounts=True, **breached),
-            Probe.graphql("search 'parcel left' (+ view counts)", INBOX, withCounts=True, **search),
-            Probe.graphql("search, no counts", INBOX, withCounts=False, **search),
+        pairs = [  # a first page carries the counts per view and the assignees; a page turn doesn't
+            (
+                Probe.graphql("inbox screen, page 1 (+ view counts)", INBOX, withCounts=True, **active),
+                plain("counts=1"),
+            ),
+            (
+                Probe.graphql(
+                    f"inbox page {args.page} (keyset page turn)", INBOX, after=after, withCounts=False, **active
+                ),
+                plain(f"page={args.page}"),
+            ),
+            (
+                Probe.graphql("SLA breached view (+ view counts)", INBOX, withCounts=True, **breached),
+                plain("breached=1&counts=1"),
+            ),
+            (
+                Probe.graphql("search 'parcel left' (+ view counts)", INBOX, withCounts=True, **search),
+                plain("search=parcel%20left&counts=1"),
+            ),
+            (Probe.graphql("search, no counts", INBOX, withCounts=False, **search), plain("search=parcel%20left")),
         ]
+        probes = [probe for pair in pairs for probe in pair]
+        for api, baseline in pairs:
+            why = different_inbox(_fetch(port, api, auth), _fetch(port, baseline, auth))
+            if why is not None:
+                raise SystemExit(f"{api.name}: the API and the plain view disagree: {why}")
         queries = {probe.name: _count_queries(probe, auth) for probe in probes}
         samples = _measure(port, auth, probes, args.warmup, args.requests)
     print(f"\n{args.requests} timed requests each after {args.warmup} warm-up; runserver on {os.cpu_count()} cores")
+    width = max(len(probe.name) for probe in probes) + 1
     for probe in probes:
         cuts = statistics.quantiles(samples[probe.name], n=100, method="inclusive")
-        print(f"{probe.name:<38} p50 {cuts[49]:8.1f} ms  p95 {cuts[94]:8.1f} ms  SQL queries {queries[probe.name]}")
+        print(
+            f"{probe.name:<{width}} p50 {cuts[49]:8.1f} ms  p95 {cuts[94]:8.1f} ms  SQL queries {queries[probe.name]}"
+        )
+    print(
+        f"inbox answers identical to the plain view's (tickets, order, counts, assignees): OK ({len(pairs)} requests)"
+    )
+
+
+def plain(query: str) -> Probe:
+    """The baseline: ``benchmarks.inbox_views.inbox_screen`` with these parameters."""
+    return Probe(f"  plain Django view ({query})", f"/bench/inbox/?{query}")
+
+
+def different_inbox(api: dict, baseline: dict) -> str | None:
+    """Why the inbox the API answered and the plain view's differ (tickets, order, counts, assignees), or None."""
+    data = api["data"]
+    ours = [_listed(edge["node"]) for edge in data["crmTickets"]["edges"]]
+    theirs = [(t["id"], t["reference"], t["subject"], t["lastMessageAt"], t["customer"]) for t in baseline["tickets"]]
+    if ours != theirs:
+        pairs = zip([*ours, None], [*theirs, None], strict=False)
+        return f"first difference: {next((a, b) for a, b in pairs if a != b)}"
+    if "crmTicketViewCounts" in data and data["crmTicketViewCounts"] != baseline["counts"]:
+        return f"view counts {data['crmTicketViewCounts']} vs {baseline['counts']}"
+    if "crmStaffMembers" in data and [member["id"] for member in data["crmStaffMembers"]] != baseline["staff"]:
+        return "assignee choices differ"
+    return None
+
+
+def _listed(node: dict) -> tuple:
+    return (node["id"], node["reference"], node["subject"], node["lastMessageAt"], node["customer"]["email"])
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:

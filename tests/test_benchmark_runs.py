@@ -1,7 +1,7 @@
-"""The dashboard pages' benchmark still runs and still checks its answers, on a small store.
+"""The dashboard pages' benchmarks still run and still check their answers, on small stores.
 
-It reads the requests it times from the front-end sources, which move as the pages change, and it
-stops when the API and its plain-view baseline disagree; both once went unnoticed until a full run.
+They read or mirror the requests the pages send, which move as the pages change, and they stop when the
+API and its plain-view baseline disagree; both once went unnoticed until a full run.
 """
 
 import os
@@ -9,27 +9,38 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 from benchmarks.database import drop_database
 
 ROOT = Path(__file__).resolve().parent.parent
+SMALL = ["--requests", "2", "--warmup", "1"]
 
 
-def test_the_customer_pages_benchmark_runs_and_the_api_agrees_with_its_baseline():
+@pytest.fixture
+def bench_url():
     default = settings.DATABASES["default"]
-    url = f"postgres://{default['USER']}@{default['HOST']}:{default['PORT'] or 5432}/crm_bench_pages_{os.getpid()}"
-    command = [sys.executable, "-m", "benchmarks.customer_pages", "--customers", "600", "--page", "3"]
-    try:
-        result = subprocess.run(
-            [*command, "--requests", "2", "--warmup", "1", "--database-url", url],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-    finally:
-        drop_database(url)
+    url = f"postgres://{default['USER']}@{default['HOST']}:{default['PORT'] or 5432}/crm_bench_runs_{os.getpid()}"
+    yield url
+    drop_database(url)
+
+
+def run(*arguments: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", *arguments], cwd=ROOT, capture_output=True, text=True, timeout=600, check=False
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert "list answers identical to the plain view's (customers, order, values, totals): OK" in result.stdout
-    assert "list page 2 (last/before)" in result.stdout
+    return result.stdout
+
+
+def test_the_customer_pages_benchmark_runs_and_the_api_agrees_with_its_baseline(bench_url):
+    out = run("benchmarks.customer_pages", "--customers", "600", "--page", "3", *SMALL, "--database-url", bench_url)
+    assert "list answers identical to the plain view's (customers, order, values, totals): OK" in out
+    assert "list page 2 (last/before)" in out
+
+
+def test_the_inbox_benchmark_runs_and_the_api_agrees_with_its_baseline(bench_url):
+    arguments = ["inbox", "--tickets", "3000", "--customers", "800", "--page", "3", *SMALL, "--database-url", bench_url]
+    out = run("benchmarks.segment_helpdesk_pages", *arguments)
+    assert "inbox answers identical to the plain view's (tickets, order, counts, assignees): OK (5 requests)" in out
