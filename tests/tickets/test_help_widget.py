@@ -304,6 +304,17 @@ def test_the_emailed_rating_link_rates_once(live_server, browser, store):
     shot(page, "csat-recorded")
 
 
+def test_the_rating_page_follows_a_dark_system_theme(live_server, browser, store):
+    page = browser.new_page(viewport={"width": 900, "height": 640}, color_scheme="dark")
+    page.goto(f"{live_server.url}{rating_page(store['sized'])}")
+    colours = page.evaluate(
+        "[getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color,"
+        " getComputedStyle(document.querySelector('#send')).backgroundColor]"
+    )
+    assert colours == ["rgb(22, 22, 22)", "rgb(232, 232, 232)", "rgb(232, 232, 232)"]  # light text, light button
+    shot(page, "csat-form-dark")
+
+
 def test_a_forged_rating_link_gets_a_clear_page(live_server, browser, store):
     page = browser.new_page(viewport={"width": 900, "height": 500})
     response = page.goto(f"{live_server.url}{rating_page(store['sized'])}x")
