@@ -13,7 +13,7 @@ from django.db.models import F, Prefetch, QuerySet
 from django.http import HttpRequest, JsonResponse
 
 from saleor_crm_plugin import ports
-from saleor_crm_plugin.auth import AuthenticationError, Permission
+from saleor_crm_plugin.auth import AuthenticationError, Caller, Permission
 from saleor_crm_plugin.graphql.profiles.dataloaders import TIMELINE_ORDERING
 from saleor_crm_plugin.ids import global_id
 from saleor_crm_plugin.profiles.models import CustomerProfile, CustomerSpend, CustomerTag, TimelineEntry
@@ -31,8 +31,8 @@ def customers_page(request: HttpRequest) -> JsonResponse:
     The sliced timeline Prefetch is Django's window function (ROW_NUMBER per profile), like the
     API's TimelineLoader; ``only()`` skips the JSON columns the page doesn't show.
     """
-    if (denied := _denied(request)) is not None:
-        return denied
+    if isinstance(caller := staff_caller(request, Permission.MANAGE_USERS), JsonResponse):
+        return caller
     profiles = _listed()
     page = (
         profiles.only(*LISTED_FIELDS)
@@ -56,8 +56,8 @@ def customers_page(request: HttpRequest) -> JsonResponse:
 
 def naive_customers_page(request: HttpRequest) -> JsonResponse:
     """The first version anyone writes: three queries per customer (spend, tags, timeline)."""
-    if (denied := _denied(request)) is not None:
-        return denied
+    if isinstance(caller := staff_caller(request, Permission.MANAGE_USERS), JsonResponse):
+        return caller
     profiles = _listed()
     customers = [
         _customer(
@@ -71,15 +71,16 @@ def naive_customers_page(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"totalCount": profiles.count(), "customers": customers})
 
 
-def _denied(request: HttpRequest) -> JsonResponse | None:
-    """The GraphQL view's authentication and crmCustomers' permission check, nothing more."""
+def staff_caller(request: HttpRequest, *permissions: Permission) -> Caller | JsonResponse:
+    """The GraphQL view's authentication and a field's permission check (any of ``permissions``), nothing more:
+    the caller, or the response refusing them."""
     try:
         caller = ports.authenticator()(request)
     except AuthenticationError as error:
         return JsonResponse({"error": str(error)}, status=401)
-    if not caller.has_permission(Permission.MANAGE_USERS):
-        return JsonResponse({"error": "MANAGE_USERS required"}, status=403)
-    return None
+    if not any(caller.has_permission(permission) for permission in permissions):
+        return JsonResponse({"error": f"{' or '.join(permissions)} required"}, status=403)
+    return caller
 
 
 def _listed() -> QuerySet[CustomerProfile]:

@@ -20,17 +20,18 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, JsonResponse
 
 from saleor_crm_plugin.analytics.models import CustomerPrediction
+from saleor_crm_plugin.auth import Permission
 from saleor_crm_plugin.ids import global_id
 from saleor_crm_plugin.profiles.models import CustomerProfile, CustomerSpend
 
-from .api_views import ORDERING, _denied
+from .api_views import ORDERING, staff_caller
 
 PAGE_SIZE = 20
 
 
 def customer_list(request: HttpRequest) -> JsonResponse:
-    if (denied := _denied(request)) is not None:
-        return denied
+    if isinstance(caller := staff_caller(request, Permission.MANAGE_USERS), JsonResponse):
+        return caller
     profiles, ordering = _filtered(request.GET)
     listed = profiles.order_by(*ordering).prefetch_related("tags", "spend", "predictions")
     page = Paginator(listed, PAGE_SIZE).page(int(request.GET.get("page", 1)))

@@ -16,10 +16,11 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, JsonResponse
 
-from saleor_crm_plugin import ports
-from saleor_crm_plugin.auth import AuthenticationError, Permission
 from saleor_crm_plugin.ids import global_id
 from saleor_crm_plugin.tickets.models import Ticket, TicketStatus
+
+from .api_views import staff_caller
+from .tickets_views import STAFF
 
 PAGE_SIZE = 25
 ACTIVE = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING, TicketStatus.ON_HOLD)
@@ -27,12 +28,8 @@ BREACHED = Q(first_response_breached=True) | Q(resolution_breached=True)
 
 
 def inbox_screen(request: HttpRequest) -> JsonResponse:
-    try:
-        caller = ports.authenticator()(request)
-    except AuthenticationError as error:
-        return JsonResponse({"error": str(error)}, status=401)
-    if not caller.has_permission(Permission.MANAGE_ORDERS):
-        return JsonResponse({"error": "MANAGE_ORDERS required"}, status=403)
+    if isinstance(caller := staff_caller(request, *STAFF), JsonResponse):
+        return caller
     params = request.GET
     tickets = Ticket.objects.filter(status__in=ACTIVE) if "search" not in params else Ticket.objects.all()
     if params.get("breached"):

@@ -10,28 +10,30 @@ from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 
-from saleor_crm_plugin import ports
-from saleor_crm_plugin.auth import AuthenticationError, Permission
+from saleor_crm_plugin.auth import Permission
 from saleor_crm_plugin.ids import global_id
 from saleor_crm_plugin.tickets.models import Ticket, TicketPriority
 
+from .api_views import staff_caller
+
 PAGE_SIZE = 50
 STATUSES = ("new", "open")
+STAFF = (Permission.MANAGE_ORDERS, Permission.MANAGE_USERS)  # crmTickets' permissions
 ORDERING = ("-last_message_at", "-id")
 
 
 def inbox_page(request: HttpRequest) -> JsonResponse:
     """One query: the page joined to its customer, order and last message (``select_related``)."""
-    if (denied := _denied(request)) is not None:
-        return denied
+    if isinstance(caller := staff_caller(request, *STAFF), JsonResponse):
+        return caller
     page = _inbox().select_related("profile", "order", "last_message")[:PAGE_SIZE]
     return JsonResponse({"tickets": [_ticket(t, t.profile, t.order, t.last_message) for t in page]})
 
 
 def naive_inbox_page(request: HttpRequest) -> JsonResponse:
     """The first version anyone writes: the page, then customer, order and last message per ticket."""
-    if (denied := _denied(request)) is not None:
-        return denied
+    if isinstance(caller := staff_caller(request, *STAFF), JsonResponse):
+        return caller
     tickets = []
     for ticket in _inbox()[:PAGE_SIZE]:
         tickets.append(_ticket(ticket, ticket.profile, ticket.order, ticket.last_message))
@@ -40,16 +42,6 @@ def naive_inbox_page(request: HttpRequest) -> JsonResponse:
 
 def _inbox():
     return Ticket.objects.filter(status__in=STATUSES).order_by(*ORDERING)
-
-
-def _denied(request: HttpRequest) -> JsonResponse | None:
-    try:
-        caller = ports.authenticator()(request)
-    except AuthenticationError as error:
-        return JsonResponse({"error": str(error)}, status=401)
-    if not (caller.has_permission(Permission.MANAGE_ORDERS) or caller.has_permission(Permission.MANAGE_USERS)):
-        return JsonResponse({"error": "MANAGE_ORDERS or MANAGE_USERS required"}, status=403)
-    return None
 
 
 def _ticket(ticket: Ticket, profile, order, message) -> dict:
