@@ -249,7 +249,8 @@ def _print_store() -> None:
 
 @contextlib.contextmanager
 def _served(database_url: str, settings: str = "benchmarks.api_settings") -> Iterator[int]:
-    """runserver on a free port in a subprocess, until the block ends (on errors too); its log is kept on errors.
+    """runserver (``benchmarks.runserver``: Nagle off) on a free port in a subprocess, until the block ends (on
+    errors too); its log is kept on errors.
 
     ``settings`` must serve ``/bench/customers/`` (the readiness probe), as ``benchmarks.api_urls`` does.
     """
@@ -257,7 +258,7 @@ def _served(database_url: str, settings: str = "benchmarks.api_settings") -> Ite
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     log = NamedTemporaryFile("w+", prefix="crm-bench-api-", suffix=".log", delete=False)  # noqa: SIM115
-    command = [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload"]
+    command = [sys.executable, "-m", "benchmarks.runserver", f"127.0.0.1:{port}", "--noreload"]
     server = subprocess.Popen(
         [*command, f"--settings={settings}"],
         cwd=ROOT,

@@ -10,6 +10,9 @@ preview  A scripted typing session of ``FINAL_QUERY``: the editor asks for a pre
          word-boundary prefix of the query, valid or not (an invalid prefix answers with the error and its
          line/column). Each request is timed send → last byte, over ``--sessions`` sessions; p50/p95 are
          reported with the number of customers the store really holds (read from the database, never assumed).
+         The final query's preview is then timed next to its baseline, the same filter written by hand as a
+         plain Django view (``benchmarks.segment_preview_views``), after checking both give the same count
+         and members.
          The store is any CRM database with customers (e.g. the one ``benchmarks.customer_pages`` builds);
          nothing in it is changed except a benchmark staff account.
 inbox    The inbox screen's one request exactly as ``InboxPage.tsx`` sends it (a page of 25 tickets, the counts
@@ -34,7 +37,7 @@ import time
 
 from saleor_crm_plugin.auth import Permission
 
-from .api import Probe, _count_queries, _fetch, _measure, _served, staff_token
+from .api import GRAPHQL_PATH, Probe, _count_queries, _fetch, _measure, _served, staff_token
 from .database import add_database_arguments, bench_database, check_database_name, db_config, start_django
 
 FINAL_QUERY = 'orders_count >= 3 and spent("USD") > 500 and last_order_at > -90d'
@@ -100,7 +103,7 @@ def _preview(args: argparse.Namespace) -> None:
                 began = time.perf_counter()
                 conn.request(
                     "POST",
-                    "/plugins/global/saleor.crm/graphql/",
+                    GRAPHQL_PATH,
                     body=body,
                     headers={**auth, "Content-Type": "application/json"},
                 )
@@ -111,15 +114,34 @@ def _preview(args: argparse.Namespace) -> None:
                     (invalid if preview["errors"] else valid).append(elapsed)
             print(f"  session {session}/{args.sessions}", file=sys.stderr)
         conn.close()
+        # The same request, its `errors` aliased: a timed answer that says "errors" counts as a failed one.
+        aliased = PREVIEW.replace(" errors {", " problems: errors {")
+        body = json.dumps({"query": aliased, "variables": {"query": FINAL_QUERY, "first": 5}}).encode()
+        final = Probe("final query's preview", GRAPHQL_PATH, body)
+        by_hand = Probe("  plain Django view (the same filter by hand)", "/bench/segment-preview/")
+        if (why := different_preview(_fetch(port, final, auth), _fetch(port, by_hand, auth))) is not None:
+            raise SystemExit(f"the final query's preview and the plain view disagree: {why}")
+        timed = _measure(port, auth, [final, by_hand], 2, 10 * args.sessions)
     every = valid + invalid
     print(f"final query matches {preview['count']} of {customers} customers")
-    for name, samples in (("all previews", every), ("valid prefixes", valid), ("invalid prefixes", invalid)):
+    lines = [("all previews", every), ("valid prefixes", valid), ("invalid prefixes", invalid), *timed.items()]
+    width = max(len(name) for name, _ in lines) + 1
+    for name, samples in lines:
         if len(samples) >= 2:
             cuts = statistics.quantiles(samples, n=100, method="inclusive")
             print(
-                f"{name:<18} n={len(samples):>4}  p50 {cuts[49]:8.1f} ms  p95 {cuts[94]:8.1f} ms  "
+                f"{name:<{width}} n={len(samples):>4}  p50 {cuts[49]:8.1f} ms  p95 {cuts[94]:8.1f} ms  "
                 f"max {max(samples):8.1f} ms"
             )
+    print("final query's count and members identical to the plain view's: OK")
+
+
+def different_preview(api: dict, baseline: dict) -> str | None:
+    """Why the preview and the hand-written filter's answer differ (count, newest members), or None."""
+    preview = api["data"]["crmSegmentPreview"]
+    ours = (preview["count"], [member["id"] for member in preview["members"]])
+    theirs = (baseline["count"], baseline["members"])
+    return None if ours == theirs else f"{ours} vs {theirs}"
 
 
 def _inbox(args: argparse.Namespace) -> None:

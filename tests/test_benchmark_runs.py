@@ -34,10 +34,13 @@ def run(*arguments: str) -> str:
     return result.stdout
 
 
-def test_the_customer_pages_benchmark_runs_and_the_api_agrees_with_its_baseline(bench_url):
-    out = run("benchmarks.customer_pages", "--customers", "600", "--page", "3", *SMALL, "--database-url", bench_url)
+def test_the_customer_pages_and_segment_preview_benchmarks_run_and_agree_with_their_baselines(bench_url):
+    arguments = ["--customers", "600", "--page", "3", *SMALL, "--keep-db", "--database-url", bench_url]
+    out = run("benchmarks.customer_pages", *arguments)
     assert "list answers identical to the plain view's (customers, order, values, totals): OK" in out
     assert "list page 2 (last/before)" in out
+    out = run("benchmarks.segment_helpdesk_pages", "preview", "--sessions", "1", "--database-url", bench_url)
+    assert "final query's count and members identical to the plain view's: OK" in out
 
 
 def test_the_inbox_benchmark_runs_and_the_api_agrees_with_its_baseline(bench_url):
