@@ -308,9 +308,17 @@ def _send(conn: http.client.HTTPConnection, probe: Probe, auth: dict[str, str]) 
 
 
 def _checked(probe: Probe, status: int, body: bytes) -> bytes:
-    if status != 200 or b'"errors"' in body:
+    """The body of a successful answer; a failed request or a GraphQL answer with top-level ``errors`` stops
+    the run (a field that happens to be called ``errors``, like a segment preview's, is data)."""
+    if status != 200 or "errors" in json.loads(body):
         raise SystemExit(f"{probe.name}: HTTP {status}: {body[:2000]!r}")
     return body
+
+
+def first_difference(ours: list, theirs: list) -> str:
+    """Where two answers' rows first part (a row or None where one list ends), for a benchmark's refusal."""
+    pairs = zip([*ours, None], [*theirs, None], strict=False)
+    return f"first difference: {next((a, b) for a, b in pairs if a != b)}"
 
 
 def _fetch(port: int, probe: Probe, auth: dict[str, str]) -> dict:

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from saleor_crm_plugin.auth import Permission
 
-from .api import Probe, _count_queries, _fetch, _measure, _served, staff_token
+from .api import Probe, _count_queries, _fetch, _measure, _served, first_difference, staff_token
 from .database import add_database_arguments, bench_database, check_database_name, start_django
 from .ingest import _analyze_crm
 from .segments import _generate
@@ -136,8 +136,7 @@ def different_customers(api: dict, baseline: dict) -> str | None:
     ours = [_listed(edge["node"]) for edge in listing["edges"]]
     theirs = [_listed_plain(customer) for customer in baseline["customers"]]
     if ours != theirs:
-        pairs = zip([*ours, None], [*theirs, None], strict=False)
-        return f"first difference: {next((a, b) for a, b in pairs if a != b)}"
+        return first_difference(ours, theirs)
     if "totalCount" in listing and listing["totalCount"] != baseline["totalCount"]:
         return f"totalCount {listing['totalCount']} vs {baseline['totalCount']}"
     return None
