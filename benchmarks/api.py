@@ -179,6 +179,7 @@ def _load_store(args: argparse.Namespace, completed_profiles: int | None) -> Non
 
     from saleor_crm_plugin.backfill import run_backfill
     from saleor_crm_plugin.profiles.models import CustomerProfile, CustomerTag
+    from saleor_crm_plugin.sandbox.generator import StoreGenerator
     from saleor_crm_plugin.sandbox.ports import GeneratedStoreSource
     from saleor_crm_plugin.sandbox.users import create_users
 
@@ -186,9 +187,10 @@ def _load_store(args: argparse.Namespace, completed_profiles: int | None) -> Non
     if completed_profiles is not None and completed_profiles == profiles:
         print(f"store: reusing {profiles} profiles backfilled earlier (customers={args.customers}, seed={args.seed})")
     else:
-        source = GeneratedStoreSource(customers=args.customers, seed=args.seed)
+        store = StoreGenerator(customers=args.customers, seed=args.seed)
+        source = GeneratedStoreSource.recording(store)
         print(f"store: backfilling {args.customers} generated shoppers (seed {args.seed}); {profiles} profiles so far")
-        create_users(source.store)
+        create_users(store)
         # A completed load whose count no longer matches is rescanned; an interrupted one resumes.
         summary = run_backfill(
             source, batch_size=args.batch_size, restart=completed_profiles is not None, progress_to=sys.stderr

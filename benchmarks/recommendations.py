@@ -60,11 +60,13 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 def _load(customers: int, seed: int) -> None:
     from saleor_crm_plugin.backfill import run_backfill
+    from saleor_crm_plugin.sandbox.generator import StoreGenerator
     from saleor_crm_plugin.sandbox.ports import GeneratedStoreSource
     from saleor_crm_plugin.sandbox.users import create_users
 
-    source = GeneratedStoreSource(customers=customers, seed=seed)
-    create_users(source.store)
+    store = StoreGenerator(customers=customers, seed=seed)
+    source = GeneratedStoreSource.recording(store)
+    create_users(store)
     summary = run_backfill(source, batch_size=1000, progress_to=sys.stderr)
     if summary.failed:
         raise SystemExit("backfill events failed (see crm dead letters)")

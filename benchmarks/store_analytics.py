@@ -141,15 +141,13 @@ def _run(args: argparse.Namespace) -> None:
 def _load_store(args: argparse.Namespace) -> None:
     from saleor_crm_plugin.backfill import run_backfill
     from saleor_crm_plugin.sandbox.generator import StoreGenerator
-    from saleor_crm_plugin.sandbox.models import GeneratedStore
     from saleor_crm_plugin.sandbox.ports import GeneratedStoreSource
     from saleor_crm_plugin.sandbox.users import create_users
     from saleor_crm_plugin.segments.rfm import score_rfm
 
     store = StoreGenerator(customers=args.customers, seed=args.seed)
-    GeneratedStore.objects.create(customers=args.customers, seed=args.seed, start=store.start, days=store.days)
+    source = GeneratedStoreSource.recording(store)
     create_users(store)
-    source = GeneratedStoreSource()
     summary = run_backfill(source, batch_size=args.batch_size, progress_to=sys.stderr)
     print(f"backfill: {summary.applied} events in {summary.seconds:.0f}s, failed {summary.failed}")
     score_rfm()

@@ -1,7 +1,8 @@
-"""The dashboard pages' benchmarks still run and still check their answers, on small stores.
+"""The HTTP and backfilled-store benchmarks still run and still check their answers, on small stores.
 
-They read or mirror the requests the pages send, which move as the pages change, and they stop when the
-API and its plain-view baseline disagree; both once went unnoticed until a full run.
+They read or mirror the requests the pages send and build their stores through the sandbox, all of which
+move as the project changes, and they stop when the API and its baseline disagree; a full run is the
+wrong place to find one broken (three were, unnoticed, until this test ran them).
 """
 
 import os
@@ -47,3 +48,17 @@ def test_the_inbox_benchmark_runs_and_the_api_agrees_with_its_baseline(bench_url
     arguments = ["inbox", "--tickets", "3000", "--customers", "800", "--page", "3", *SMALL, "--database-url", bench_url]
     out = run("benchmarks.segment_helpdesk_pages", *arguments)
     assert "inbox answers identical to the plain view's (tickets, order, counts, assignees): OK (5 requests)" in out
+
+
+@pytest.mark.parametrize(
+    ("module", "arguments", "agreed"),
+    [
+        ("benchmarks.api", ["--customers", "300", "--page", "2", *SMALL], "= baseline view = naive view"),
+        ("benchmarks.store_analytics", ["--customers", "300", "--requests", "2"], "KPIs equal the baseline's"),
+        ("benchmarks.recommendations", ["--customers", "300", "--repeat", "1"], "SQL = naive for all"),
+    ],
+)
+def test_the_benchmarks_that_backfill_a_generated_store_run_and_agree_with_their_baselines(
+    bench_url, module, arguments, agreed
+):
+    assert agreed in run(module, *arguments, "--database-url", bench_url)

@@ -25,6 +25,14 @@ class GeneratedStoreSource:
     """The generated store, walked like a Saleor backfill source: the one ``crm_sandbox_seed`` seeded
     last, else the one ``CRM_SANDBOX_STORE`` names (``{"customers": 1000, "seed": 1}``)."""
 
+    @classmethod
+    def recording(cls, store: StoreGenerator) -> GeneratedStoreSource:
+        """The source of ``store``, recorded as the sandbox's generated store (by the seed, and by the
+        benchmarks that backfill a store of their own size)."""
+        GeneratedStore.objects.all().delete()
+        GeneratedStore.objects.create(customers=store.customers, seed=store.seed, start=store.start, days=store.days)
+        return cls()
+
     def count(self, subject: str) -> int:
         return self.store().count(subject)
 

@@ -28,7 +28,7 @@ from ....segments.tasks import refresh_segments_task
 from ....settings import get_settings
 from ...generator import CATALOGUE, CHANNELS, CURRENCY_RATE, StoreGenerator
 from ...mailbox import mailbox_dir, message_ids
-from ...models import GeneratedStore
+from ...ports import GeneratedStoreSource
 from ...users import create_users
 
 
@@ -43,8 +43,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, customers, seed, batch_size, abandoned, **options):
         store = StoreGenerator(customers=customers, seed=seed)
-        GeneratedStore.objects.all().delete()
-        GeneratedStore.objects.create(customers=customers, seed=seed, start=store.start, days=store.days)
+        GeneratedStoreSource.recording(store)
         create_users(store)
         applied = skipped = 0
         batch = []
