@@ -60,8 +60,12 @@ def main(argv: list[str] | None = None) -> int:
         rows = _pipeline(args)
         rows.append(_naive(args))
         sent = len(list(Path(mailbox).glob("*.eml")))
-        print(f"\nmailbox: {sent:,} messages for {args.checkouts + args.baseline_sample:,} checkouts")
+        expected = args.checkouts + args.baseline_sample
+        print(f"\nmailbox: {sent:,} messages for {expected:,} checkouts")
     throughput_table(rows)
+    if sent != expected:
+        raise SystemExit(f"MISMATCH: {sent:,} reminders sent for {expected:,} abandoned checkouts (one each expected)")
+    print("one reminder per abandoned checkout, pipeline and naive loop alike: OK")
     return 0
 
 
@@ -74,9 +78,9 @@ def _generate(count: int) -> None:
         cursor.execute(
             """
             INSERT INTO crm_customer_profile (email, saleor_user_id, first_name, last_name, is_active,
-                marketing_consent, orders_count, cancellations_count, refunds_count, channels, first_touch,
-                last_touch, created_at, updated_at)
-            SELECT 'shopper' || i || '@example.com', 'User:' || i, 'Shopper' || i, '', true, true, 0, 0, 0,
+                marketing_consent, consent_source, orders_count, cancellations_count, refunds_count, channels,
+                first_touch, last_touch, created_at, updated_at)
+            SELECT 'shopper' || i || '@example.com', 'User:' || i, 'Shopper' || i, '', true, true, 'store', 0, 0, 0,
                 '["default-channel"]', '{}', '{}', now(), now()
             FROM generate_series(1, %s) AS i
             """,
