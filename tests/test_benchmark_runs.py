@@ -60,6 +60,8 @@ def test_the_inbox_benchmark_runs_and_the_api_agrees_with_its_baseline(bench_url
         ("benchmarks.loyalty", ["--orders", "2000", "--accounts", "300", "--baseline-sample", "99"], "points): OK"),
         ("benchmarks.segments", ["--profiles", "2000", "--naive-sample", "200", "--repeat", "1"], "same scores"),
         ("benchmarks.analytics", ["--customers", "2000"], "== SQL statement alone"),
+        ("benchmarks.ingest", ["--customers", "300", "--baseline-sample", "300"], "live (a) vs backfill (d): OK"),
+        ("benchmarks.tickets", ["--tickets", "2000", "--customers", "300", *SMALL, "--page", "2"], "= naive view"),
     ],
 )
 def test_the_benchmarks_that_build_a_store_run_and_agree_with_their_baselines(bench_url, module, arguments, agreed):
