@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -141,6 +142,26 @@ def test_paging_forward_and_back_over_keyset_cursors(shell):
     app.get_by_text("shopper01@example.com").wait_for()
     assert rows(app) == first
     assert app.locator('[data-test-id="crm-page-previous"]').is_disabled()
+
+
+def test_paging_back_on_the_default_last_order_sort_returns_the_same_page(shell):
+    """Saleor's timestamps have microseconds; a cursor that dropped them made "previous" shift by a row."""
+    start = datetime(2026, 11, 1, 12, 0, 0, 123_456, tzinfo=UTC)
+    for pk in range(1, 46):
+        ingest(customer_event(pk=pk, email=f"shopper{pk:02}@example.com", first_name="Shopper", last_name=f"{pk:02}"))
+        last_order = start + timedelta(minutes=pk, microseconds=pk * 7)
+        CustomerProfile.objects.filter(email=f"shopper{pk:02}@example.com").update(last_order_at=last_order)
+    page = shell(staff("manager", Permission.MANAGE_USERS), LIST)
+    app = page.frame_locator(APP_PAGE)
+    app.get_by_text("shopper45@example.com").wait_for()  # newest last order first
+    first = rows(app)
+    assert first == [f"shopper{pk:02}@example.com" for pk in range(45, 25, -1)]
+    app.locator('[data-test-id="crm-page-next"]').click()
+    app.get_by_text("shopper25@example.com").wait_for()
+    assert rows(app) == [f"shopper{pk:02}@example.com" for pk in range(25, 5, -1)]
+    app.locator('[data-test-id="crm-page-previous"]').click()
+    app.get_by_text("shopper45@example.com").wait_for()
+    assert rows(app) == first
 
 
 def _background(app) -> str:
